@@ -1,0 +1,120 @@
+/* The FastCGI side of a worker: read one request from nginx, hand it to the
+ * dispatcher, write the response. libfcgi workers block in accept and serve
+ * one request at a time; concurrency comes from the pool. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "clxs/api.h"
+#include "clxs/fcgi_worker.h"
+#include "clxs/log.h"
+
+static volatile sig_atomic_t in_request, stop_requested;
+
+/* Between requests a worker can die at once; inside one it finishes the
+ * response first so nginx never sees a torn reply. */
+static void on_term(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (!in_request)
+		_exit(0);
+}
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "OK";
+	}
+}
+
+static const char *fcgi_header(const char *name, void *ud)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ud)->envp);
+}
+
+/* Read up to limit bytes of the body; anything beyond is drained so the
+ * connection stays in sync when nginx keeps it open. */
+static char *read_body(FCGX_Request *r, long long announced, size_t limit, size_t *len)
+{
+	*len = 0;
+	if (announced <= 0 || (unsigned long long)announced > limit) {
+		char sink[8192];
+		while (FCGX_GetStr(sink, sizeof(sink), r->in) > 0)
+			;
+		return NULL;
+	}
+	char *buf = malloc((size_t)announced + 1);
+	if (!buf)
+		return NULL;
+	int n;
+	while (*len < (size_t)announced &&
+	       (n = FCGX_GetStr(buf + *len, (int)((size_t)announced - *len), r->in)) > 0)
+		*len += (size_t)n;
+	buf[*len] = '\0';
+	return buf;
+}
+
+int clxs_fcgi_worker_loop(int sock, clxs_api_ctx *ctx)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	FCGX_Request r;
+	if (FCGX_InitRequest(&r, sock, 0) != 0) {
+		clxs_error_log("FCGX_InitRequest failed");
+		return 1;
+	}
+	while (!stop_requested) {
+		if (FCGX_Accept_r(&r) < 0)
+			break;
+		in_request = 1;
+		clxs_http_in in = {0};
+		in.method = FCGX_GetParam("REQUEST_METHOD", r.envp);
+		in.uri = FCGX_GetParam("REQUEST_URI", r.envp);
+		const char *cl = FCGX_GetParam("CONTENT_LENGTH", r.envp);
+		in.content_length = cl && *cl ? atoll(cl) : -1;
+		in.header = fcgi_header;
+		in.header_ud = &r;
+		if (!in.method)
+			in.method = "GET";
+		char *body = read_body(&r, in.content_length, ctx->max_body, &in.body_len);
+		in.body = body;
+
+		clxs_http_out out;
+		clxs_api_handle(ctx, &in, &out);
+		FCGX_FPrintF(r.out,
+			     "Status: %d %s\r\nContent-Type: application/json\r\n"
+			     "Cache-Control: no-store\r\n%s\r\n",
+			     out.status, reason(out.status), out.extra_headers);
+		if (out.body)
+			FCGX_PutStr(out.body, (int)strlen(out.body), r.out);
+		FCGX_Finish_r(&r);
+		free(out.body);
+		free(body);
+		in_request = 0;
+	}
+	FCGX_Free(&r, 1);
+	return 0;
+}

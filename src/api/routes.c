@@ -1,0 +1,35 @@
+/* THE route table: dispatch and the OpenAPI document both read it, so a
+ * route exists exactly when it is listed here. Keep it grouped by the
+ * sections of the API reference. */
+#include "clxs/api.h"
+
+static const clxs_route_param jobs_list_params[] = {
+	{"job_type", "query", "string", "Only jobs of this type"},
+	{"limit", "query", "integer", "At most this many jobs, newest first (default 100)"},
+	{NULL, NULL, NULL, NULL},
+};
+
+static const char jobs_submit_schema[] =
+	"{\"type\":\"object\",\"required\":[\"job_type\"],\"properties\":{"
+	"\"job_type\":{\"type\":\"string\",\"enum\":[\"noop\",\"sleep\"]},"
+	"\"params\":{\"type\":\"object\"}}}";
+
+const clxs_route clxs_routes[] = {
+	/* Health */
+	{"GET", "/api/health", clxs_api_health, 0, "Health",
+	 "Returns service health status and runtime environment.", NULL, NULL},
+	/* Docs */
+	{"GET", "/api/openapi.json", clxs_api_openapi, CLXS_ROUTE_INTERNAL, "Docs",
+	 "The OpenAPI 3 document of this API.", NULL, NULL},
+	/* Jobs: the generic job queue underneath clone and other long work. */
+	{"POST", "/api/jobs", clxs_api_jobs_submit, CLXS_ROUTE_BODY, "Jobs",
+	 "Queue a background job of a built-in type.", NULL, jobs_submit_schema},
+	{"GET", "/api/jobs", clxs_api_jobs_list, 0, "Jobs",
+	 "List jobs, newest first.", jobs_list_params, NULL},
+	{"GET", "/api/jobs/{job_id}", clxs_api_jobs_get, 0, "Jobs",
+	 "One job with its progress, result and logs.", NULL, NULL},
+	{"DELETE", "/api/jobs/{job_id}", clxs_api_jobs_cancel, 0, "Jobs",
+	 "Cancel a queued or running job.", NULL, NULL},
+};
+
+const size_t clxs_nroutes = sizeof(clxs_routes) / sizeof(clxs_routes[0]);
