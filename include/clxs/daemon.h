@@ -26,6 +26,8 @@ clxs_code clxs_path_join(char *buf, size_t len, const char *a, const char *b, cl
 clxs_code clxs_mkdir_p(const char *path, unsigned mode, clxs_error *err);
 
 clxs_code clxs_pidfile_write(const char *path, pid_t pid, clxs_error *err);
+/* Running and not a zombie. */
+bool clxs_pid_alive(pid_t pid);
 /* The pid in the file when that process is alive, else 0. */
 pid_t clxs_pidfile_alive(const char *path);
 

@@ -18,6 +18,7 @@ typedef struct {
 	atomic_bool cancel;      /* the user asked to cancel */
 	atomic_bool stop;        /* the runner is shutting down: release, don't fail */
 	atomic_bool lost;        /* our lease was taken over: drop the job */
+	int64_t last_poll_ms;    /* last cancel check by the job's own thread */
 } clxs_job_ctx;
 
 /* A job body. Return CLXS_OK with *result set (may stay NULL) to complete;

@@ -504,7 +504,7 @@ int clxs_cmd_serve(int argc, char **argv)
 static int wait_gone(pid_t pid, int ms)
 {
 	for (int t = 0; t < ms; t += 50) {
-		if (kill(pid, 0) != 0 && errno == ESRCH)
+		if (!clxs_pid_alive(pid))
 			return 0;
 		/* Reap it when it happens to be our own child (a failed serve). */
 		waitpid(pid, NULL, WNOHANG);

@@ -79,6 +79,24 @@ clxs_code clxs_pidfile_write(const char *path, pid_t pid, clxs_error *err)
 	return CLXS_OK;
 }
 
+/* A zombie has exited; it only waits for its parent to reap it, which an
+ * adopted daemon's init may be slow to do (seen in containers). */
+bool clxs_pid_alive(pid_t pid)
+{
+	if (pid <= 0 || (kill(pid, 0) != 0 && errno == ESRCH))
+		return false;
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return true; /* no procfs: trust kill() */
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *paren = strrchr(buf, ')'); /* comm may contain spaces */
+	return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
 pid_t clxs_pidfile_alive(const char *path)
 {
 	FILE *f = fopen(path, "re");
@@ -87,9 +105,7 @@ pid_t clxs_pidfile_alive(const char *path)
 	long pid = 0;
 	int ok = fscanf(f, "%ld", &pid);
 	fclose(f);
-	if (ok != 1 || pid <= 1)
-		return 0;
-	if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+	if (ok != 1 || pid <= 1 || !clxs_pid_alive((pid_t)pid))
 		return 0;
 	return (pid_t)pid;
 }
@@ -127,5 +143,5 @@ bool clxs_process_id_alive(const char *runner_id)
 		return true;
 	if (pid == (long)getpid())
 		return strcmp(runner_id, self_id) == 0; /* else: a dead process whose pid we got */
-	return !(kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+	return clxs_pid_alive((pid_t)pid);
 }

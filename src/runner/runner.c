@@ -29,8 +29,21 @@ clxs_job_fn clxs_runner_job_fn(const char *type)
 	return NULL;
 }
 
+/* How often a job re-reads its own record for a cancel request. LMDB reads
+ * cost microseconds, so cancel is seen at the next boundary rather than at
+ * the next heartbeat. */
+#define CANCEL_POLL_MS 200
+
 clxs_code clxs_job_checkpoint_gate(clxs_job_ctx *ctx)
 {
+	int64_t now = clxs_mono_ms();
+	if (now - ctx->last_poll_ms >= CANCEL_POLL_MS) {
+		ctx->last_poll_ms = now;
+		json_object *job = clxs_job_get(ctx->store, ctx->job_id, NULL);
+		if (job && clxs_json_bool(job, "cancel_requested", false))
+			atomic_store(&ctx->cancel, true);
+		json_object_put(job);
+	}
 	if (atomic_load(&ctx->lost) || atomic_load(&ctx->stop))
 		return CLXS_EUNAVAILABLE;
 	if (atomic_load(&ctx->cancel))

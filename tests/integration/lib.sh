@@ -1,0 +1,81 @@
+# Shared helpers for the integration tests: start a private stack on free
+# loopback ports in a temporary state directory, talk HTTP with curl, count
+# results and print the closing "N passed, N failed" line.
+set -u
+
+: "${CLXS_BUILDDIR:?run through make check (CLXS_BUILDDIR unset)}"
+: "${CLXS_SRCDIR:?run through make check (CLXS_SRCDIR unset)}"
+CLXS="$CLXS_BUILDDIR/src/clxs"
+PASSED=0
+FAILED=0
+
+for tool in curl jq nginx; do
+  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || {
+    echo "missing tool: $tool (run scripts/setup.sh)" >&2; exit 99; }
+done
+
+ok()   { PASSED=$((PASSED + 1)); echo "ok - $*"; }
+bad()  { FAILED=$((FAILED + 1)); echo "not ok - $*"; }
+# expect DESCRIPTION EXPECTED ACTUAL
+expect() {
+  if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: expected [$2], got [$3]"; fi
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pick_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 30000))
+    if port_free "$p"; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+# start_stack [extra clxs serve options...]
+start_stack() {
+  STATE=$(mktemp -d /tmp/clxs-it-XXXXXX)
+  PORT=$(pick_port)
+  BASE="http://127.0.0.1:$PORT"
+  if ! "$CLXS" serve --state-dir "$STATE" --port "$PORT" "$@"; then
+    echo "clxs serve failed; logs:" >&2
+    tail -n 50 "$STATE"/logs/*.log >&2 || true
+    exit 99
+  fi
+}
+
+stop_stack() {
+  if [ -n "${STATE:-}" ]; then
+    "$CLXS" stop --state-dir "$STATE" >/dev/null 2>&1 || true
+    if [ "$FAILED" -gt 0 ]; then
+      echo "--- logs of the failed run ---"; tail -n 40 "$STATE"/logs/*.log || true
+    fi
+    rm -rf "$STATE"
+  fi
+}
+
+# http METHOD PATH [curl args...]: sets HTTP_CODE and HTTP_BODY
+http() {
+  local method=$1 path=$2 out
+  shift 2
+  out=$(curl -s -X "$method" -w $'\n%{http_code}' "$@" "$BASE$path") || out=$'\n000'
+  HTTP_CODE=${out##*$'\n'}
+  HTTP_BODY=${out%$'\n'*}
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll until the command succeeds
+wait_for() {
+  local desc=$1 secs=$2
+  shift 2
+  local end=$((SECONDS + secs))
+  while [ $SECONDS -lt $end ]; do
+    if "$@"; then return 0; fi
+    sleep 0.1
+  done
+  bad "timed out after ${secs}s waiting for: $desc"
+  return 1
+}
+
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
