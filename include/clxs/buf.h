@@ -43,6 +43,7 @@ int clxs_buf_failed(const clxs_buf *b);
 void clxs_buf_truncate(clxs_buf *b, size_t len);
 /* Empty the buffer, keep its memory, clear the failure latch. */
 void clxs_buf_reset(clxs_buf *b);
+/* Release the memory; the buffer is empty and reusable, its limit kept. */
 void clxs_buf_free(clxs_buf *b);
 /* Hand the content to the caller (free() it) and leave the buffer empty
  * and reusable. Returns NULL when the buffer has failed or no memory is

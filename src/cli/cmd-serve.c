@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include "clxs/cli.h"
+#include "clxs/config.h"
 #include "clxs/daemon.h"
 #include "clxs/json.h"
+#include "clxs/log.h"
 #include "clxs/util.h"
 
 #ifndef CLXS_SRCDIR
@@ -312,6 +314,7 @@ static int save_serve_info(const serve_opts *o)
 }
 
 static int stop_all(const serve_opts *o, int quiet);
+static int is_loopback(const char *host);
 
 static void serve_usage(FILE *out)
 {
@@ -333,6 +336,10 @@ static void serve_usage(FILE *out)
 		"                           ~/.local/state/clxs)\n"
 		"      --www-dir DIR        serve the web UI from DIR\n"
 		"  -l, --log-level LEVEL    daemon log level (default info)\n"
+		"      --config FILE        clone_config.yaml whose server: section supplies\n"
+		"                           what no flag sets (default $CLXS_CONFIG or\n"
+		"                           " CLXS_SYSCONFDIR "/clone_config.yaml when present)\n"
+		"      --profile NAME       merge profiles.NAME of the config over its base\n"
 		"  -h, --help               this help\n"
 		"\n"
 		"Logs: STATE/logs/{api,runner}.log and nginx-{access,error}.log.\n");
@@ -347,6 +354,54 @@ static long opt_long(const char *s, long min, long max, const char *what, int *b
 		*bad = 1;
 	}
 	return v;
+}
+
+/* Read the server: section of clone_config.yaml for what no flag set. An
+ * explicit --config must exist; the default path is used only if present. */
+static int apply_config(serve_opts *o, const char *path, const char *profile, const char **state_flag)
+{
+	static char state_buf[4096];
+	clxs_error err;
+	json_object *warnings = NULL;
+	if (!path) {
+		path = clxs_config_default_path();
+		if (access(path, F_OK) != 0)
+			path = NULL;
+	}
+	json_object *cfg = clxs_config_load_file(path, profile, &warnings, &err);
+	if (!cfg)
+		return fail("config %s: %s", path ? path : "(defaults)", err.message);
+	for (size_t i = 0; warnings && i < json_object_array_length(warnings); i++)
+		fprintf(stderr, "clxs: %s: %s\n", path,
+			json_object_get_string(json_object_array_get_idx(warnings, i)));
+	json_object_put(warnings);
+	int rc = 0;
+	if (!o->host[0]) {
+		const char *h = clxs_config_str(cfg, "server.host");
+		if (!h || strlen(h) >= sizeof(o->host) || is_loopback(h) < 0)
+			rc = fail("config key 'server.host' must be an IP address");
+		else
+			snprintf(o->host, sizeof(o->host), "%s", h);
+	}
+	if (o->port < 0)
+		o->port = (long)clxs_config_int(cfg, "server.port", 8080);
+	if (o->workers < 0)
+		o->workers = (long)clxs_config_int(cfg, "server.workers", 4);
+	if (o->concurrency < 0)
+		o->concurrency = (long)clxs_config_int(cfg, "server.runner_concurrency", 2);
+	if (o->lease_seconds < 0)
+		o->lease_seconds = (long)clxs_config_int(cfg, "server.lease_seconds", 30);
+	if (o->max_body < 0)
+		o->max_body = clxs_config_int(cfg, "server.max_body_bytes", 8LL << 20);
+	if (!o->log_level[0])
+		snprintf(o->log_level, sizeof(o->log_level), "%s", clxs_config_str(cfg, "server.log_level"));
+	const char *sd = clxs_config_str(cfg, "server.state_dir");
+	if (!*state_flag && sd && *sd) {
+		snprintf(state_buf, sizeof(state_buf), "%s", sd);
+		*state_flag = state_buf;
+	}
+	json_object_put(cfg);
+	return rc;
 }
 
 static int is_loopback(const char *host)
@@ -372,16 +427,18 @@ int clxs_cmd_serve(int argc, char **argv)
 		{"state-dir", required_argument, NULL, 'd'},
 		{"www-dir", required_argument, NULL, 'W'},
 		{"log-level", required_argument, NULL, 'l'},
+		{"config", required_argument, NULL, 'C'},
+		{"profile", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	serve_opts o;
 	memset(&o, 0, sizeof(o));
-	snprintf(o.host, sizeof(o.host), "127.0.0.1");
-	snprintf(o.log_level, sizeof(o.log_level), "info");
-	o.port = 8080, o.workers = 4, o.concurrency = 2, o.lease_seconds = 30;
-	o.max_body = 8LL << 20;
-	const char *state_flag = NULL;
+	/* -1 / "" mean "not given": filled from the config after parsing, so
+	 * flags win over the file and the file over the defaults. */
+	o.port = o.workers = o.concurrency = o.lease_seconds = -1;
+	o.max_body = -1;
+	const char *state_flag = NULL, *config_path = NULL, *profile = NULL;
 	int c, bad = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:w:c:d:l:h", opts, NULL)) != -1) {
@@ -406,13 +463,23 @@ int clxs_cmd_serve(int argc, char **argv)
 				bad = 1;
 			}
 			break;
-		case 'l': snprintf(o.log_level, sizeof(o.log_level), "%s", optarg); break;
+		case 'l':
+			if (clxs_log_level_parse(optarg) < 0) {
+				fprintf(stderr, "clxs serve: unknown log level '%s'\n", optarg);
+				bad = 1;
+			}
+			snprintf(o.log_level, sizeof(o.log_level), "%s", optarg);
+			break;
+		case 'C': config_path = optarg; break;
+		case 'P': profile = optarg; break;
 		case 'h': serve_usage(stdout); return 0;
 		default: serve_usage(stderr); return 2;
 		}
 	}
 	if (bad)
 		return 2;
+	if (apply_config(&o, config_path, profile, &state_flag))
+		return 1;
 	if (is_loopback(o.host) != 1)
 		return fail("listening on %s needs API token authentication, which this version does "
 			    "not have yet; use a loopback address (127.0.0.1 or ::1)", o.host);

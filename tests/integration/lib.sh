@@ -79,3 +79,14 @@ finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
 }
+
+# Sanitizer reports from the daemons land in their logs, not in our exit
+# status: look for them so an ASan build of the stack can fail the test.
+check_sanitizer_logs() {
+  if grep -lE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$STATE"/logs/*.log 2>/dev/null; then
+    bad "sanitizer reports in the daemon logs"
+    grep -hE -A20 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$STATE"/logs/*.log | head -n 80
+  else
+    ok "no sanitizer reports in the daemon logs"
+  fi
+}

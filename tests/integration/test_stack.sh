@@ -121,4 +121,6 @@ esac
 http GET /api/health
 expect "stack healthy after the restart" 200 "$HTTP_CODE"
 
+"$CLXS" stop --state-dir "$STATE" >/dev/null
+check_sanitizer_logs
 finish
