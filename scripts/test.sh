@@ -50,6 +50,18 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 suite "AddressSanitizer + UBSan" "$out/asan" CFLAGS="-O1 -g $ASAN" LDFLAGS="$ASAN"
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
+echo "== valgrind (unit tests)"
+unit=$(cd "$out/plain" && ls tests/unit/test_* 2>/dev/null | grep -v '\.' | tr '\n' ' ')
+if (cd "$out/plain" && make check TESTS="$unit" \
+      LOG_COMPILER="valgrind --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect -q" \
+      >valgrind.out 2>&1); then
+  echo "valgrind: clean"
+else
+  echo "valgrind: FAILED"
+  grep -E '^(FAIL|ERROR):' "$out/plain/valgrind.out" || true
+fi
+count "$out/plain"
+
 echo "== make distcheck"
 if (cd "$out/plain" && make -j2 distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror >distcheck.out 2>&1); then
   echo "distcheck: passed"
