@@ -1,0 +1,61 @@
+/* The clone engine's request: every field of POST /api/clone, validated
+ * once and normalised (defaults filled, enums upper-cased) into a JSON
+ * object that the API stores as job params and the runner and CLI read. */
+#ifndef CLXS_CLONE_H
+#define CLXS_CLONE_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+
+#include "clxs/error.h"
+
+/* Validate a clone request body. config (may be NULL) supplies the fields
+ * the reference marks "From config" (warehouse_id <- sql_warehouse_id) and
+ * the config's defaults for the rest. Returns a new object holding every
+ * known field, or NULL with CLXS_EVALIDATION and err->detail naming the
+ * field: unknown fields, wrong types, unknown enum values, bad regexes and
+ * contradictory options (both as_of_timestamp and as_of_version, source ==
+ * destination, ...) are all refused. Non-fatal notes (e.g. where_clauses
+ * ignored on SHALLOW) are appended to the "warnings" array of the result. */
+json_object *clxs_clone_validate(json_object *body, json_object *config, clxs_error *err);
+
+/* The field table as data, for the OpenAPI body schema. */
+const char *clxs_clone_body_schema(void);
+
+#endif
+
+/* ---- the plan -------------------------------------------------------------
+ * A catalog model (what discovery read from the source) plus validated
+ * options give the complete ordered statement list of a clone:
+ *
+ *   {"statements": [{"step", "phase", "object_type", "object", "sql"}, ...],
+ *    "skipped":    [{"object_type", "object", "reason"}, ...],
+ *    "counts":     {"statements": n, "<phase>": n, ...}}
+ *
+ * Phases, in order: catalog, schemas, tables, functions, views (dependency
+ * order across schemas), volumes, ownership, permissions, tags, constraints,
+ * security (row filters and column masks, after the functions they call).
+ * Every object of the model appears in a statement or in "skipped" with a
+ * reason: nothing is dropped silently.
+ *
+ * The model:
+ *   {"catalog": {"name", "comment", "owner", "properties", "tags", "grants"},
+ *    "schemas": [{"name", "comment", "owner", "properties", "tags", "grants"}],
+ *    "tables":  [{"schema", "name", "table_type", "data_source_format", "comment",
+ *                 "owner", "properties", "tags", "grants", "size_bytes",
+ *                 "columns": [{"name", "type_text", "nullable", "comment", "tags",
+ *                              "mask": {"function", "using_columns"}}],
+ *                 "constraints": [{"name", "type": "PRIMARY KEY"|"FOREIGN KEY"|"CHECK",
+ *                                  "columns", "expression", "ref_table", "ref_columns"}],
+ *                 "row_filter": {"function", "columns"}}],
+ *    "views":     [{"schema", "name", "definition", "comment", "owner", "tags", "grants"}],
+ *    "functions": [{"schema", "name", "parameters": [{"name", "type_text"}],
+ *                   "return_type", "body", "comment", "owner", "grants"}],
+ *    "volumes":   [{"schema", "name", "volume_type", "comment", "owner", "tags", "grants"}]}
+ * where tags are {"key": "value"} and grants [{"principal", "privileges": [...]}]. */
+json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *err);
+
+/* Does the table/view named schema.name pass the schema and name filters
+ * and include_objects of opts? */
+bool clxs_clone_selected(json_object *opts, const char *schema, const char *name,
+			 const char *object_type);
