@@ -59,3 +59,31 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
  * and include_objects of opts? */
 bool clxs_clone_selected(json_object *opts, const char *schema, const char *name,
 			 const char *object_type);
+
+/* ---- execution --------------------------------------------------------------- */
+
+struct clxs_ws_client;
+
+typedef struct {
+	struct clxs_ws_client *ws;
+	const char *warehouse_id;
+	/* CLXS_OK to go on; CLXS_ECANCELLED / CLXS_EUNAVAILABLE to stop at this
+	 * statement boundary (a job's clxs_job_checkpoint_gate). May be NULL. */
+	clxs_code (*gate)(void *ud);
+	/* Durable progress: called after every statement with the checkpoint
+	 * to resume from ({"plan_sha256", "done": [steps]}). May be NULL. */
+	void (*progress)(void *ud, int64_t done, int64_t total, json_object *checkpoint);
+	void (*log)(void *ud, const char *level, const char *message);
+	void *ud;
+	/* A checkpoint from an earlier, interrupted run of the same plan:
+	 * its done steps are not run again. May be NULL. */
+	json_object *resume;
+} clxs_clone_exec;
+
+/* Run a plan. Tables run on parallel_tables threads; every other phase in
+ * order. A failed statement fails its object, not the clone: the result
+ * lists every object as cloned, failed (with the error) or skipped (with the
+ * reason), plus totals. Returns CLXS_OK when the run went through (even with
+ * failed objects), or the gate's code when stopped. */
+clxs_code clxs_clone_execute(clxs_clone_exec *ex, json_object *plan, json_object *opts,
+			     json_object **result, clxs_error *err);
