@@ -87,3 +87,12 @@ typedef struct {
  * failed objects), or the gate's code when stopped. */
 clxs_code clxs_clone_execute(clxs_clone_exec *ex, json_object *plan, json_object *opts,
 			     json_object **result, clxs_error *err);
+
+/* ---- discovery -------------------------------------------------------------
+ * Read the source catalog's model (the shape clxs_clone_plan takes) with one
+ * query per information_schema view: a constant number of round trips
+ * whatever the number of tables. A view the workspace lacks is reported in
+ * the model's "warnings" and the objects it describes are left out of that
+ * class, never silently treated as empty. */
+clxs_code clxs_clone_discover(struct clxs_ws_client *ws, const char *warehouse_id,
+			      const char *catalog, json_object **model, clxs_error *err);
