@@ -11,5 +11,8 @@ typedef struct {
 int clxs_cmd_serve(int argc, char **argv);
 int clxs_cmd_stop(int argc, char **argv);
 int clxs_cmd_status(int argc, char **argv);
+int clxs_cmd_clone(int argc, char **argv);
+int clxs_cmd_plan(int argc, char **argv);
+int clxs_cmd_demo_data(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ typedef struct {
 	atomic_bool stop;        /* the runner is shutting down: release, don't fail */
 	atomic_bool lost;        /* our lease was taken over: drop the job */
 	int64_t last_poll_ms;    /* last cancel check by the job's own thread */
+	const char *state_dir;   /* the runner's state directory */
 } clxs_job_ctx;
 
 /* A job body. Return CLXS_OK with *result set (may stay NULL) to complete;
@@ -35,9 +36,12 @@ clxs_job_fn clxs_runner_job_fn(const char *type);
 /* The built-in job types (src/runner/jobs-builtin.c). */
 clxs_code clxs_job_run_noop(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
 clxs_code clxs_job_run_sleep(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
+/* A catalog clone (src/runner/job-clone.c). */
+clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
 
 typedef struct {
 	const char *lmdb_dir;
+	const char *state_dir;
 	int concurrency;      /* jobs at once */
 	int64_t lease_ms;     /* lease length; renewed every lease_ms / 3 */
 	int64_t poll_ms;      /* idle wait between queue polls */

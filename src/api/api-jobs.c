@@ -46,6 +46,12 @@ void clxs_api_jobs_submit(clxs_req *req, clxs_resp *resp)
 		clxs_resp_fail(resp, CLXS_EVALIDATION, "job_type", "job_type is required and must be a string");
 		return;
 	}
+	/* Operations with their own endpoint validate their own requests. */
+	if (strcmp(json_object_get_string(type), "noop") && strcmp(json_object_get_string(type), "sleep")) {
+		clxs_resp_fail(resp, CLXS_EVALIDATION, "job_type",
+			       "job_type must be noop or sleep; clones are submitted with POST /api/clone");
+		return;
+	}
 	if (params && !json_object_is_type(params, json_type_object)) {
 		clxs_resp_fail(resp, CLXS_EVALIDATION, "params", "params must be an object");
 		return;

@@ -61,10 +61,11 @@ static json_object *operation(const clxs_route *r)
 	else
 		json_object_put(params);
 
-	if (r->body_schema) {
+	const char *body_schema = r->body_schema_fn ? r->body_schema_fn() : r->body_schema;
+	if (body_schema) {
 		json_object *rb = json_object_new_object(), *content = json_object_new_object();
 		json_object *mt = json_object_new_object();
-		json_object *schema = json_tokener_parse(r->body_schema);
+		json_object *schema = json_tokener_parse(body_schema);
 		json_object_object_add(mt, "schema", schema ? schema : json_object_new_object());
 		json_object_object_add(content, "application/json", mt);
 		json_object_object_add(rb, "content", content);
@@ -75,7 +76,7 @@ static json_object *operation(const clxs_route *r)
 	json_object *ok = json_object_new_object();
 	clxs_json_set_str(ok, "description", "Success");
 	json_object_object_add(responses, "200", ok);
-	if (r->body_schema || (r->flags & CLXS_ROUTE_BODY)) {
+	if (body_schema || (r->flags & CLXS_ROUTE_BODY)) {
 		json_object_object_add(responses, "400", error_response("Malformed body"));
 		json_object_object_add(responses, "413", error_response("Body too large"));
 		json_object_object_add(responses, "422", error_response("Validation error"));

@@ -11,6 +11,9 @@ static const clxs_cli_command commands[] = {
 	{"serve", clxs_cmd_serve, "start nginx, the API worker pool and the job runner on loopback"},
 	{"stop", clxs_cmd_stop, "stop everything `clxs serve` started"},
 	{"status", clxs_cmd_status, "show which services run and whether the API answers"},
+	{"clone", clxs_cmd_clone, "clone a catalog (default: on the embedded lakehouse)"},
+	{"plan", clxs_cmd_plan, "print the ordered statements a clone would run"},
+	{"demo-data", clxs_cmd_demo_data, "build (or --cleanup) a realistic demo catalog"},
 };
 
 static void usage(FILE *out)
@@ -22,7 +25,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
 		"Run `clxs COMMAND --help` for a command's options.\n"

@@ -104,6 +104,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	ro.lmdb_dir = lmdb_dir;
+	ro.state_dir = sdir;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;

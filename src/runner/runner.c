@@ -19,6 +19,7 @@ static const struct {
 } job_fns[] = {
 	{"noop", clxs_job_run_noop},
 	{"sleep", clxs_job_run_sleep},
+	{"clone", clxs_job_run_clone},
 };
 
 clxs_job_fn clxs_runner_job_fn(const char *type)
@@ -78,6 +79,7 @@ static void run_one(slot *s, json_object *job)
 	}
 	ctx->store = r->store;
 	ctx->runner_id = r->id;
+	ctx->state_dir = r->opts->state_dir;
 	ctx->job = job;
 	snprintf(ctx->job_id, sizeof(ctx->job_id), "%s", clxs_json_str(job, "job_id", ""));
 	atomic_init(&ctx->cancel, clxs_json_bool(job, "cancel_requested", false));

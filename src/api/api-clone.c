@@ -1,0 +1,112 @@
+/* Clone section of the API reference: submit a clone job, list and inspect
+ * clone jobs, cancel one. The job runs in clxs-runner (job type "clone"). */
+#include <string.h>
+
+#include "clxs/api.h"
+#include "clxs/clone.h"
+#include "clxs/jobs.h"
+#include "clxs/json.h"
+
+void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
+{
+	clxs_error err;
+	clxs_error_clear(&err);
+	json_object *opts = clxs_clone_validate(req->body, req->ctx->config, &err);
+	if (!opts) {
+		clxs_resp_error(resp, &err);
+		return;
+	}
+	json_object *params = json_object_new_object(), *fields = json_object_new_object();
+	json_object_object_add(params, "request", opts);
+	/* The default workspace (the embedded lakehouse) until logins land. */
+	json_object_object_add(params, "target", json_object_new_object());
+	static const char *const listed[] = {"source_catalog", "destination_catalog", "clone_type"};
+	for (size_t i = 0; i < 3; i++)
+		clxs_json_set_str(fields, listed[i], clxs_json_str(opts, listed[i], NULL));
+	char id[CLXS_JOB_ID_LEN + 1];
+	clxs_code rc = clxs_job_submit(req->ctx->store, "clone", params, fields, id, &err);
+	json_object_put(params);
+	json_object_put(fields);
+	if (rc) {
+		clxs_resp_error(resp, &err);
+		return;
+	}
+	json_object *o = json_object_new_object();
+	clxs_json_set_str(o, "job_id", id);
+	clxs_json_set_str(o, "status", "queued");
+	clxs_json_set_str(o, "message", "Clone job submitted");
+	clxs_resp_json(resp, 200, o);
+}
+
+/* A clone job as the reference shows it. */
+static json_object *clone_view(clxs_store *st, json_object *job, bool full)
+{
+	json_object *o = json_object_new_object();
+	static const char *const keys[] = {"job_id", "status", "source_catalog", "destination_catalog",
+					   "clone_type", "progress", "created_at"};
+	static const char *const more[] = {"result", "error", "started_at", "completed_at"};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_object_add(o, keys[i], json_object_get(json_object_object_get(job, keys[i])));
+	if (clxs_json_bool(job, "cancel_requested", false) && !strcmp(clxs_json_str(job, "status", ""), "running"))
+		clxs_json_set_str(o, "status", "cancelling");
+	if (!full)
+		return o;
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		json_object_object_add(o, more[i], json_object_get(json_object_object_get(job, more[i])));
+	json_object *events = clxs_job_events(st, clxs_json_str(job, "job_id", ""), -1, NULL);
+	json_object *logs = json_object_new_array();
+	for (size_t i = 0; events && i < json_object_array_length(events); i++)
+		json_object_array_add(logs, json_object_new_string(
+			clxs_json_str(json_object_array_get_idx(events, i), "message", "")));
+	json_object_put(events);
+	json_object_object_add(o, "logs", logs);
+	return o;
+}
+
+void clxs_api_clone_jobs(clxs_req *req, clxs_resp *resp)
+{
+	clxs_error err;
+	json_object *jobs = clxs_job_list(req->ctx->store, "clone", 1000, &err);
+	if (!jobs) {
+		clxs_resp_error(resp, &err);
+		return;
+	}
+	json_object *out = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(jobs); i++)
+		json_object_array_add(out, clone_view(req->ctx->store, json_object_array_get_idx(jobs, i), false));
+	json_object_put(jobs);
+	clxs_resp_json(resp, 200, out);
+}
+
+static json_object *clone_job(clxs_req *req, clxs_resp *resp)
+{
+	clxs_error err;
+	const char *id = clxs_req_param(req, "job_id");
+	json_object *job = clxs_job_get(req->ctx->store, id, &err);
+	if (job && strcmp(clxs_json_str(job, "job_type", ""), "clone") != 0) {
+		json_object_put(job);
+		job = NULL;
+		clxs_fail(&err, CLXS_ENOTFOUND, "job_id", "clone job '%s' not found", id);
+	}
+	if (!job)
+		clxs_resp_error(resp, &err);
+	return job;
+}
+
+void clxs_api_clone_get(clxs_req *req, clxs_resp *resp)
+{
+	json_object *job = clone_job(req, resp);
+	if (!job)
+		return;
+	clxs_resp_json(resp, 200, clone_view(req->ctx->store, job, true));
+	json_object_put(job);
+}
+
+void clxs_api_clone_cancel(clxs_req *req, clxs_resp *resp)
+{
+	json_object *job = clone_job(req, resp);
+	if (!job)
+		return;
+	json_object_put(job);
+	clxs_api_jobs_cancel(req, resp);
+}

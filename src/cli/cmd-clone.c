@@ -1,0 +1,526 @@
+/* clxs clone | plan | demo-data: the clone engine from the command line, on
+ * the embedded lakehouse by default or on a Databricks workspace. Flags map
+ * one-to-one onto the fields of POST /api/clone and go through the same
+ * validation as the API. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clxs/cli.h"
+#include "clxs/clone.h"
+#include "clxs/daemon.h"
+#include "clxs/demo.h"
+#include "clxs/json.h"
+#include "clxs/target.h"
+#include "clxs/util.h"
+#include "clxs/workspace.h"
+
+typedef struct {
+	json_object *body;   /* the clone request being built from flags */
+	json_object *target; /* where: host/token/profile/warehouse_id/lakehouse_dir */
+	bool json_out, resume;
+	const char *capture_sql;
+	char checkpoint_path[4900];
+	bool tty;
+} clone_cli;
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("clxs: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
+static json_object *csv_list(const char *s)
+{
+	json_object *arr = json_object_new_array();
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		if (n)
+			json_object_array_add(arr, json_object_new_string_len(s, (int)n));
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return arr;
+}
+
+/* Options shared by every engine command: where to work. */
+#define TARGET_OPTIONS                                                        \
+	{"host", required_argument, NULL, 1001},                              \
+	{"token-env", required_argument, NULL, 1002},                         \
+	{"profile", required_argument, NULL, 1003},                           \
+	{"warehouse-id", required_argument, NULL, 1004},                      \
+	{"lakehouse-dir", required_argument, NULL, 1005},                     \
+	{"json", no_argument, NULL, 1006}
+
+#define TARGET_HELP                                                                               \
+	"Where (default: the embedded lakehouse in $CLXS_STATE_DIR/lakehouse, in-process):\n"     \
+	"      --host URL           a Databricks workspace (token from DATABRICKS_TOKEN or\n"     \
+	"                           --token-env VAR; never on the command line)\n"                \
+	"      --profile NAME       a ~/.databrickscfg profile\n"                                \
+	"      --warehouse-id ID    the SQL warehouse to run statements on\n"                     \
+	"      --lakehouse-dir DIR  the embedded lakehouse's data directory\n"                    \
+	"      --json               machine-readable output\n"
+
+static int target_opt(clone_cli *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 1001: clxs_json_set_str(c->target, "host", arg); return 1;
+	case 1002: {
+		/* Tokens come from the environment so they never show in ps. */
+		const char *tok = getenv(arg);
+		if (!tok || !*tok) {
+			fail("environment variable %s is empty", arg);
+			return -1;
+		}
+		clxs_json_set_str(c->target, "token", tok);
+		return 1;
+	}
+	case 1003: clxs_json_set_str(c->target, "profile", arg); return 1;
+	case 1004: clxs_json_set_str(c->target, "warehouse_id", arg); return 1;
+	case 1005: clxs_json_set_str(c->target, "lakehouse_dir", arg); return 1;
+	case 1006: c->json_out = true; return 1;
+	}
+	return 0;
+}
+
+static void clone_usage(FILE *out, const char *cmd)
+{
+	fprintf(out,
+		"Usage: clxs %s --source CATALOG --dest CATALOG [options]\n"
+		"\n"
+		"%s\n"
+		"\n"
+		"What:\n"
+		"  -s, --source NAME            source catalog (required)\n"
+		"  -d, --dest NAME              destination catalog (required)\n"
+		"      --shallow                SHALLOW clone (default DEEP)\n"
+		"      --incremental            load_type INCREMENTAL (default FULL)\n"
+		"      --include-schemas A,B    only these schemas\n"
+		"      --exclude-schemas A,B    skip these (default information_schema,default)\n"
+		"      --include-tables-regex R / --exclude-tables-regex R\n"
+		"      --as-of-version N | --as-of-timestamp TS   clone the source as it was\n"
+		"      --where SCHEMA.TABLE=PRED  filtered DEEP copy of one table (* = all); repeatable\n"
+		"      --tblproperty KEY=VALUE  TBLPROPERTIES on every CLONE; repeatable\n"
+		"      --no-permissions, --no-ownership, --no-tags, --no-comments,\n"
+		"      --no-constraints, --no-security   leave that class out\n"
+		"      --order-by-size asc|desc\n"
+		"How:\n"
+		"      --parallel-tables N      tables cloned at once (default 1)\n"
+		"      --max-rps R              request rate limit (0 = none)\n"
+		"      --dry-run                print the plan, change nothing\n"
+		"      --resume                 continue an interrupted clone of the same plan\n"
+		"      --capture-sql FILE       (plan) write the ordered statements to FILE\n"
+		TARGET_HELP
+		"\n"
+		"Exit status: 0 when every object was cloned or deliberately skipped, 1 when any\n"
+		"object failed or the clone could not run, 2 for bad options.\n",
+		cmd, strcmp(cmd, "plan") == 0
+			     ? "Print the complete ordered statement list a clone would run."
+			     : "Clone a Unity Catalog catalog: schemas, tables, functions, views, volumes,\n"
+			       "grants, owners, tags, constraints, row filters and column masks.");
+}
+
+static int kv_into(json_object *obj, const char *arg, const char *what)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg) {
+		fprintf(stderr, "clxs: %s wants KEY=VALUE, got '%s'\n", what, arg);
+		return -1;
+	}
+	char key[512];
+	snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+	clxs_json_set_str(obj, key, eq + 1);
+	return 0;
+}
+
+static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
+{
+	static const struct option opts[] = {
+		{"source", required_argument, NULL, 's'},
+		{"dest", required_argument, NULL, 'd'},
+		{"shallow", no_argument, NULL, 2001},
+		{"incremental", no_argument, NULL, 2002},
+		{"include-schemas", required_argument, NULL, 2003},
+		{"exclude-schemas", required_argument, NULL, 2004},
+		{"include-tables-regex", required_argument, NULL, 2005},
+		{"exclude-tables-regex", required_argument, NULL, 2006},
+		{"as-of-version", required_argument, NULL, 2007},
+		{"as-of-timestamp", required_argument, NULL, 2008},
+		{"where", required_argument, NULL, 2009},
+		{"tblproperty", required_argument, NULL, 2010},
+		{"no-permissions", no_argument, NULL, 2011},
+		{"no-ownership", no_argument, NULL, 2012},
+		{"no-tags", no_argument, NULL, 2013},
+		{"no-comments", no_argument, NULL, 2014},
+		{"no-constraints", no_argument, NULL, 2015},
+		{"no-security", no_argument, NULL, 2016},
+		{"order-by-size", required_argument, NULL, 2017},
+		{"parallel-tables", required_argument, NULL, 2018},
+		{"max-rps", required_argument, NULL, 2019},
+		{"dry-run", no_argument, NULL, 2020},
+		{"resume", no_argument, NULL, 2021},
+		{"capture-sql", required_argument, NULL, 2022},
+		{"help", no_argument, NULL, 'h'},
+		TARGET_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const no_flags[] = {"copy_permissions", "copy_ownership", "copy_tags",
+					       "copy_comments", "copy_constraints", "copy_security"};
+	int o;
+	char *end;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "s:d:h", opts, NULL)) != -1) {
+		int t = target_opt(c, o, optarg);
+		if (t < 0)
+			return 2;
+		if (t > 0)
+			continue;
+		switch (o) {
+		case 's': clxs_json_set_str(c->body, "source_catalog", optarg); break;
+		case 'd': clxs_json_set_str(c->body, "destination_catalog", optarg); break;
+		case 2001: clxs_json_set_str(c->body, "clone_type", "SHALLOW"); break;
+		case 2002: clxs_json_set_str(c->body, "load_type", "INCREMENTAL"); break;
+		case 2003: json_object_object_add(c->body, "include_schemas", csv_list(optarg)); break;
+		case 2004: json_object_object_add(c->body, "exclude_schemas", csv_list(optarg)); break;
+		case 2005: clxs_json_set_str(c->body, "include_tables_regex", optarg); break;
+		case 2006: clxs_json_set_str(c->body, "exclude_tables_regex", optarg); break;
+		case 2007: {
+			long long v = strtoll(optarg, &end, 10);
+			if (*end || v < 0)
+				return fail("--as-of-version wants a version number"), 2;
+			clxs_json_set_int(c->body, "as_of_version", v);
+			break;
+		}
+		case 2008: clxs_json_set_str(c->body, "as_of_timestamp", optarg); break;
+		case 2009:
+		case 2010: {
+			const char *key = o == 2009 ? "where_clauses" : "clone_tbl_properties";
+			json_object *m = json_object_object_get(c->body, key);
+			if (!m) {
+				m = json_object_new_object();
+				json_object_object_add(c->body, key, m);
+			}
+			if (kv_into(m, optarg, o == 2009 ? "--where" : "--tblproperty"))
+				return 2;
+			break;
+		}
+		case 2011: case 2012: case 2013: case 2014: case 2015: case 2016:
+			clxs_json_set_bool(c->body, no_flags[o - 2011], false);
+			break;
+		case 2017: clxs_json_set_str(c->body, "order_by_size", optarg); break;
+		case 2018: {
+			long v = strtol(optarg, &end, 10);
+			if (*end)
+				return fail("--parallel-tables wants a number"), 2;
+			clxs_json_set_int(c->body, "parallel_tables", v);
+			break;
+		}
+		case 2019: {
+			double v = strtod(optarg, &end);
+			if (*end)
+				return fail("--max-rps wants a number"), 2;
+			json_object_object_add(c->body, "max_rps", json_object_new_double(v));
+			clxs_json_set_int(c->target, "max_rps", (int64_t)v);
+			break;
+		}
+		case 2020: clxs_json_set_bool(c->body, "dry_run", true); break;
+		case 2021: c->resume = true; break;
+		case 2022: c->capture_sql = optarg; break;
+		case 'h': clone_usage(stdout, cmd); return -1;
+		default: clone_usage(stderr, cmd); return 2;
+		}
+	}
+	if (optind < argc)
+		return fail("unexpected argument '%s' (see clxs %s --help)", argv[optind], cmd), 2;
+	return 0;
+}
+
+/* ---- progress and checkpoint ------------------------------------------------- */
+
+static void on_progress(void *ud, int64_t done, int64_t total, json_object *cp)
+{
+	clone_cli *c = ud;
+	if (c->checkpoint_path[0]) {
+		char tmp[5000];
+		snprintf(tmp, sizeof(tmp), "%s.tmp", c->checkpoint_path);
+		if (json_object_to_file(tmp, cp) == 0)
+			rename(tmp, c->checkpoint_path);
+	}
+	if (c->tty && !c->json_out) {
+		int width = 30, filled = total ? (int)(done * width / total) : width;
+		fprintf(stderr, "\r[%.*s%*s] %lld/%lld statements", filled,
+			"##############################", width - filled, "", (long long)done, (long long)total);
+		if (done == total)
+			fputc('\n', stderr);
+	}
+}
+
+static void on_log(void *ud, const char *level, const char *msg)
+{
+	clone_cli *c = ud;
+	if (!strcmp(level, "error") || (!c->tty && !c->json_out))
+		fprintf(stderr, "%s%s: %s\n", c->tty ? "\n" : "", level, msg);
+}
+
+static void checkpoint_path(clone_cli *c, json_object *opts)
+{
+	char state[4096], dir[4200];
+	if (clxs_state_dir_default(state, sizeof(state), NULL) ||
+	    clxs_path_join(dir, sizeof(dir), state, "clones", NULL) || clxs_mkdir_p(dir, 0700, NULL))
+		return;
+	/* The file name is derived from the catalog names with anything but
+	 * [A-Za-z0-9_-] replaced, so no name can leave the folder. */
+	char name[600];
+	snprintf(name, sizeof(name), "%s--%s.json", clxs_json_str(opts, "source_catalog", ""),
+		 clxs_json_str(opts, "destination_catalog", ""));
+	for (char *p = name; *p; p++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.", *p) ||
+		    (*p == '.' && strcmp(p, ".json") != 0))
+			*p = '_';
+	snprintf(c->checkpoint_path, sizeof(c->checkpoint_path), "%s/%s", dir, name);
+}
+
+static void print_summary(json_object *result, json_object *model)
+{
+	printf("tables cloned: %lld, failed: %lld; objects failed: %lld, skipped: %lld; "
+	       "%lld statements in %.1f s\n",
+	       (long long)clxs_json_int(result, "tables_cloned", 0), (long long)clxs_json_int(result, "tables_failed", 0),
+	       (long long)clxs_json_int(result, "objects_failed", 0), (long long)clxs_json_int(result, "objects_skipped", 0),
+	       (long long)clxs_json_int(result, "statements_total", 0),
+	       (double)clxs_json_int(result, "duration_ms", 0) / 1000.0);
+	json_object *objs = json_object_object_get(result, "objects");
+	for (size_t i = 0; objs && i < json_object_array_length(objs); i++) {
+		json_object *o = json_object_array_get_idx(objs, i);
+		const char *st = clxs_json_str(o, "status", "");
+		if (!strcmp(st, "failed"))
+			printf("  FAILED  %s %s: %s\n", clxs_json_str(o, "object_type", ""), clxs_json_str(o, "object", ""),
+			       clxs_json_str(o, "error", ""));
+		else if (!strcmp(st, "skipped"))
+			printf("  skipped %s %s: %s\n", clxs_json_str(o, "object_type", ""), clxs_json_str(o, "object", ""),
+			       clxs_json_str(o, "reason", ""));
+	}
+	json_object *w = json_object_object_get(model, "warnings");
+	for (size_t i = 0; w && i < json_object_array_length(w); i++)
+		printf("  warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+}
+
+static int run_clone(int argc, char **argv, const char *cmd)
+{
+	clone_cli c = {json_object_new_object(), json_object_new_object(), false, false, NULL, "", false};
+	int rc = parse_clone(argc, argv, &c, cmd);
+	json_object *opts = NULL, *model = NULL, *plan = NULL, *result = NULL, *resume = NULL;
+	clxs_target t;
+	memset(&t, 0, sizeof(t));
+	if (rc)
+		goto out;
+	rc = 1;
+	c.tty = isatty(2);
+	clxs_error err;
+	clxs_error_clear(&err);
+	if (!(opts = clxs_clone_validate(c.body, NULL, &err))) {
+		fail("%s%s%s", err.message, err.detail[0] ? " — field " : "", err.detail);
+		rc = 2;
+		goto out;
+	}
+	json_object *warn = json_object_object_get(opts, "warnings");
+	for (size_t i = 0; i < json_object_array_length(warn); i++)
+		fprintf(stderr, "clxs: warning: %s\n", json_object_get_string(json_object_array_get_idx(warn, i)));
+	if (clxs_target_open(c.target, &t, &err)) {
+		fail("cannot reach the workspace: %s", err.message);
+		goto out;
+	}
+	const char *src = clxs_json_str(opts, "source_catalog", "");
+	if (clxs_clone_discover(t.ws, t.warehouse_id, src, &model, &err)) {
+		fail("cannot read catalog '%s' on %s: %s", src, t.description, err.message);
+		goto out;
+	}
+	if (!(plan = clxs_clone_plan(model, opts, &err))) {
+		fail("cannot plan the clone: %s", err.message);
+		goto out;
+	}
+	bool dry = !strcmp(cmd, "plan") || clxs_json_bool(opts, "dry_run", false);
+	if (c.capture_sql) {
+		FILE *f = fopen(c.capture_sql, "we");
+		if (!f) {
+			fail("cannot write %s: %s", c.capture_sql, strerror(errno));
+			goto out;
+		}
+		json_object *st = json_object_object_get(plan, "statements");
+		for (size_t i = 0; i < json_object_array_length(st); i++)
+			fprintf(f, "%s;\n", clxs_json_str(json_object_array_get_idx(st, i), "sql", ""));
+		fclose(f);
+	}
+	if (dry) {
+		if (c.json_out) {
+			printf("%s\n", json_object_to_json_string_ext(plan, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		} else {
+			json_object *st = json_object_object_get(plan, "statements");
+			for (size_t i = 0; i < json_object_array_length(st); i++) {
+				json_object *s = json_object_array_get_idx(st, i);
+				printf("%4lld  %-12s %s;\n", (long long)clxs_json_int(s, "step", 0),
+				       clxs_json_str(s, "phase", ""), clxs_json_str(s, "sql", ""));
+			}
+			json_object *sk = json_object_object_get(plan, "skipped");
+			for (size_t i = 0; i < json_object_array_length(sk); i++) {
+				json_object *s = json_object_array_get_idx(sk, i);
+				printf("      skipped %s %s: %s\n", clxs_json_str(s, "object_type", ""),
+				       clxs_json_str(s, "object", ""), clxs_json_str(s, "reason", ""));
+			}
+			printf("%zu statements, %zu skipped (dry run: nothing changed)\n",
+			       json_object_array_length(st), json_object_array_length(sk));
+		}
+		rc = 0;
+		goto out;
+	}
+	checkpoint_path(&c, opts);
+	if (c.resume && c.checkpoint_path[0])
+		resume = json_object_from_file(c.checkpoint_path);
+	clxs_clone_exec ex = {0};
+	ex.ws = t.ws;
+	ex.warehouse_id = t.warehouse_id;
+	ex.progress = on_progress;
+	ex.log = on_log;
+	ex.ud = &c;
+	ex.resume = resume;
+	if (clxs_clone_execute(&ex, plan, opts, &result, &err)) {
+		fail("clone stopped: %s", err.message);
+		goto out;
+	}
+	json_object_object_add(result, "metadata_queries",
+			       json_object_new_int64(clxs_json_int(model, "metadata_queries", 0)));
+	json_object_object_add(result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
+	if (c.json_out)
+		printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else
+		print_summary(result, model);
+	rc = clxs_json_int(result, "objects_failed", 0) > 0 ? 1 : 0;
+	if (rc == 0 && c.checkpoint_path[0])
+		unlink(c.checkpoint_path); /* finished: nothing to resume */
+out:
+	clxs_target_close(&t);
+	json_object_put(resume);
+	json_object_put(result);
+	json_object_put(plan);
+	json_object_put(model);
+	json_object_put(opts);
+	json_object_put(c.body);
+	json_object_put(c.target);
+	return rc < 0 ? 0 : rc;
+}
+
+int clxs_cmd_clone(int argc, char **argv)
+{
+	return run_clone(argc, argv, "clone");
+}
+
+int clxs_cmd_plan(int argc, char **argv)
+{
+	return run_clone(argc, argv, "plan");
+}
+
+/* ---- demo data ------------------------------------------------------------------ */
+
+int clxs_cmd_demo_data(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"catalog", required_argument, NULL, 'c'},
+		{"scale", required_argument, NULL, 'n'},
+		{"cleanup", no_argument, NULL, 'x'},
+		{"help", no_argument, NULL, 'h'},
+		TARGET_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false};
+	const char *catalog = NULL;
+	long scale = 1;
+	bool cleanup = false;
+	int o, rc = 2;
+	char *end;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:n:h", opts, NULL)) != -1) {
+		int t = target_opt(&c, o, optarg);
+		if (t < 0)
+			goto out;
+		if (t > 0)
+			continue;
+		switch (o) {
+		case 'c': catalog = optarg; break;
+		case 'n':
+			scale = strtol(optarg, &end, 10);
+			if (*end || scale < 1 || scale > 1000) {
+				fail("--scale must be 1..1000");
+				goto out;
+			}
+			break;
+		case 'x': cleanup = true; break;
+		case 'h':
+			printf("Usage: clxs demo-data --catalog NAME [--scale N] [--cleanup] [where options]\n\n"
+			       "Build a realistic demo catalog (bronze/silver/gold, retail and healthcare tables\n"
+			       "with constraints, PII, comments, properties, tags, grants, functions, a column\n"
+			       "mask and a row filter, cross-schema views, a volume, table histories), or drop it\n"
+			       "with --cleanup. Scale N gives 200N customers, 1000N orders, 100N patients.\n\n"
+			       TARGET_HELP);
+			rc = 0;
+			goto out;
+		default: goto out;
+		}
+	}
+	if (!catalog) {
+		fail("--catalog is required (see clxs demo-data --help)");
+		goto out;
+	}
+	rc = 1;
+	clxs_error err;
+	json_object *stmts = cleanup ? clxs_demo_cleanup_statements(catalog, &err)
+				     : clxs_demo_statements(catalog, (int)scale, &err);
+	if (!stmts) {
+		fail("%s", err.message);
+		goto out;
+	}
+	clxs_target t;
+	if (clxs_target_open(c.target, &t, &err)) {
+		fail("cannot reach the workspace: %s", err.message);
+		json_object_put(stmts);
+		goto out;
+	}
+	size_t n = json_object_array_length(stmts), i;
+	for (i = 0; i < n; i++) {
+		clxs_ws_result res = {0};
+		const char *sql = json_object_get_string(json_object_array_get_idx(stmts, i));
+		if (clxs_ws_sql(t.ws, t.warehouse_id, NULL, NULL, sql, NULL, 0, NULL, &res, &err)) {
+			clxs_ws_result_free(&res);
+			fail("statement %zu of %zu failed: %s\n  %.300s", i + 1, n, err.message, sql);
+			break;
+		}
+		clxs_ws_result_free(&res);
+		if (isatty(2) && !c.json_out)
+			fprintf(stderr, "\r%zu/%zu statements", i + 1, n);
+	}
+	if (isatty(2) && !c.json_out)
+		fputc('\n', stderr);
+	if (i == n) {
+		rc = 0;
+		if (c.json_out)
+			printf("{\"catalog\":\"%s\",\"statements\":%zu,\"cleanup\":%s}\n", catalog, n, cleanup ? "true" : "false");
+		else
+			printf("%s demo catalog %s on %s (%zu statements)\n", cleanup ? "dropped" : "built", catalog,
+			       t.description, n);
+	}
+	clxs_target_close(&t);
+	json_object_put(stmts);
+out:
+	json_object_put(c.target);
+	return rc;
+}
