@@ -15,9 +15,9 @@ state=$(mktemp -d /tmp/clxs-bench-XXXXXX)
 www="$state/www"
 mkdir -p "$www"
 cp -r "$top/www/." "$www/"
-port=$((20000 + RANDOM % 30000))
+port=$((20000 + RANDOM % 30000)); lh_port=$((port + 1))
 trap '"$clxs" stop --state-dir "$state" >/dev/null 2>&1; rm -rf "$state"' EXIT
-"$clxs" serve --state-dir "$state" --port "$port" --workers "$WORKERS" --www-dir "$www" \
+"$clxs" serve --state-dir "$state" --port "$port" --lakehouse-port "$lh_port" --workers "$WORKERS" --www-dir "$www" \
   --log-level warn >/dev/null
 base="http://127.0.0.1:$port"
 # The static baseline: the very bytes the API answers, so both responses

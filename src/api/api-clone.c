@@ -16,6 +16,9 @@ void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
 		clxs_resp_error(resp, &err);
 		return;
 	}
+	/* Notes from validation go back to the caller, not into the job. */
+	json_object *warnings = json_object_get(json_object_object_get(opts, "warnings"));
+	json_object_object_del(opts, "warnings");
 	json_object *params = json_object_new_object(), *fields = json_object_new_object();
 	json_object_object_add(params, "request", opts);
 	/* The default workspace (the embedded lakehouse) until logins land. */
@@ -28,6 +31,7 @@ void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
 	json_object_put(params);
 	json_object_put(fields);
 	if (rc) {
+		json_object_put(warnings);
 		clxs_resp_error(resp, &err);
 		return;
 	}
@@ -35,6 +39,9 @@ void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
 	clxs_json_set_str(o, "job_id", id);
 	clxs_json_set_str(o, "status", "queued");
 	clxs_json_set_str(o, "message", "Clone job submitted");
+	if (json_object_array_length(warnings) > 0)
+		json_object_object_add(o, "warnings", json_object_get(warnings));
+	json_object_put(warnings);
 	clxs_resp_json(resp, 200, o);
 }
 

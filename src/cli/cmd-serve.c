@@ -33,7 +33,7 @@ typedef struct {
 	char state[4096];
 	char run[4200], logs[4200], nginx[4200];
 	char host[64];
-	long port;
+	long port, lakehouse_port;
 	long workers, concurrency, lease_seconds;
 	long long max_body;
 	char log_level[16];
@@ -43,8 +43,8 @@ typedef struct {
 } serve_opts;
 
 /* The three services, stopped in this order (front door first). */
-static const char *const services[] = {"nginx", "api", "runner"};
-enum { NSERVICES = 3 };
+static const char *const services[] = {"nginx", "api", "runner", "lakehouse"};
+enum { NSERVICES = 4 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
@@ -151,12 +151,16 @@ static char *read_file(const char *path, size_t *len)
 
 static int write_nginx_conf(const serve_opts *o, const char *socket_path, char *conf_path, size_t len)
 {
-	char tpl_path[4200], listen[128], user_line[64] = "", body_limit[32];
+	char tpl_path[4200], listen[128], lh_listen[128], lh_socket[4300], user_line[64] = "", body_limit[32];
 	snprintf(tpl_path, sizeof(tpl_path), "%s/nginx/clxs.conf.in", o->datadir);
-	if (strchr(o->host, ':'))
+	if (strchr(o->host, ':')) {
 		snprintf(listen, sizeof(listen), "[%s]:%ld", o->host, o->port);
-	else
+		snprintf(lh_listen, sizeof(lh_listen), "[%s]:%ld", o->host, o->lakehouse_port);
+	} else {
 		snprintf(listen, sizeof(listen), "%s:%ld", o->host, o->port);
+		snprintf(lh_listen, sizeof(lh_listen), "%s:%ld", o->host, o->lakehouse_port);
+	}
+	snprintf(lh_socket, sizeof(lh_socket), "%s/lakehouse.sock", o->run);
 	/* As root, nginx would drop its workers to `nobody`, who cannot reach
 	 * a state directory under /root; keep them as the invoking user. */
 	if (geteuid() == 0)
@@ -167,6 +171,7 @@ static int write_nginx_conf(const serve_opts *o, const char *socket_path, char *
 		{"@USER_LINE@", user_line}, {"@RUN_DIR@", o->run},       {"@LOG_DIR@", o->logs},
 		{"@NGINX_DIR@", o->nginx},  {"@LISTEN@", listen},        {"@WWW_DIR@", o->www},
 		{"@API_SOCKET@", socket_path}, {"@NGINX_MAX_BODY@", body_limit},
+		{"@LH_LISTEN@", lh_listen}, {"@LH_SOCKET@", lh_socket},
 	};
 	for (size_t i = 1; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (!conf_safe(subs[i][1]))
@@ -328,6 +333,8 @@ static void serve_usage(FILE *out)
 		"Options:\n"
 		"      --host ADDR          listen address (default 127.0.0.1; loopback only)\n"
 		"  -p, --port N             HTTP port (default 8080)\n"
+		"      --lakehouse-port N   port of the embedded lakehouse's Databricks API\n"
+		"                           (default 8081; token in STATE/lakehouse.token)\n"
 		"  -w, --workers N          API worker processes (default 4)\n"
 		"  -c, --concurrency N      jobs the runner runs at once (default 2)\n"
 		"      --lease-seconds S    job lease for runner-loss recovery (default 30)\n"
@@ -385,6 +392,8 @@ static int apply_config(serve_opts *o, const char *path, const char *profile, co
 	}
 	if (o->port < 0)
 		o->port = (long)clxs_config_int(cfg, "server.port", 8080);
+	if (o->lakehouse_port < 0)
+		o->lakehouse_port = (long)clxs_config_int(cfg, "server.lakehouse_port", 8081);
 	if (o->workers < 0)
 		o->workers = (long)clxs_config_int(cfg, "server.workers", 4);
 	if (o->concurrency < 0)
@@ -404,6 +413,25 @@ static int apply_config(serve_opts *o, const char *path, const char *profile, co
 	return rc;
 }
 
+/* The lakehouse's local PAT: made once, 0600, never printed. Clients read
+ * it from the file, as they would a ~/.databrickscfg. */
+static int ensure_token(const char *path)
+{
+	if (access(path, F_OK) == 0)
+		return 0;
+	char hex[65], tok[80];
+	if (clxs_id_hex(hex, 64))
+		return fail("cannot generate the lakehouse token");
+	snprintf(tok, sizeof(tok), "dapi%s\n", hex);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return fail("cannot create %s: %s", path, strerror(errno));
+	ssize_t n = write(fd, tok, strlen(tok));
+	close(fd);
+	explicit_bzero(tok, sizeof(tok));
+	return n < 0 ? fail("cannot write %s", path) : 0;
+}
+
 static int is_loopback(const char *host)
 {
 	struct in_addr a4;
@@ -420,6 +448,7 @@ int clxs_cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 		{"host", required_argument, NULL, 'H'},
 		{"port", required_argument, NULL, 'p'},
+		{"lakehouse-port", required_argument, NULL, 'K'},
 		{"workers", required_argument, NULL, 'w'},
 		{"concurrency", required_argument, NULL, 'c'},
 		{"lease-seconds", required_argument, NULL, 'L'},
@@ -436,7 +465,7 @@ int clxs_cmd_serve(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	/* -1 / "" mean "not given": filled from the config after parsing, so
 	 * flags win over the file and the file over the defaults. */
-	o.port = o.workers = o.concurrency = o.lease_seconds = -1;
+	o.port = o.lakehouse_port = o.workers = o.concurrency = o.lease_seconds = -1;
 	o.max_body = -1;
 	const char *state_flag = NULL, *config_path = NULL, *profile = NULL;
 	int c, bad = 0;
@@ -452,6 +481,7 @@ int clxs_cmd_serve(int argc, char **argv)
 			}
 			break;
 		case 'p': o.port = opt_long(optarg, 1, 65535, "--port", &bad); break;
+		case 'K': o.lakehouse_port = opt_long(optarg, 1, 65535, "--lakehouse-port", &bad); break;
 		case 'w': o.workers = opt_long(optarg, 1, 256, "--workers", &bad); break;
 		case 'c': o.concurrency = opt_long(optarg, 1, 64, "--concurrency", &bad); break;
 		case 'L': o.lease_seconds = opt_long(optarg, 1, 86400, "--lease-seconds", &bad); break;
@@ -532,6 +562,20 @@ int clxs_cmd_serve(int argc, char **argv)
 	if (runner < 0 || await_pidfile(&o, "runner", runner, "runner.log"))
 		return stop_all(&o, 1), 1;
 
+	char lpf[4300], lh_sock[4300], lh_bin[4300], lh_dir[4300], tok_file[4300];
+	pid_path(&o, "lakehouse", lpf, sizeof(lpf));
+	snprintf(lh_sock, sizeof(lh_sock), "%s/lakehouse.sock", o.run);
+	snprintf(lh_bin, sizeof(lh_bin), "%s/clxs-lakehouse", o.bindir);
+	snprintf(lh_dir, sizeof(lh_dir), "%s/lakehouse", o.state);
+	snprintf(tok_file, sizeof(tok_file), "%s/lakehouse.token", o.state);
+	if (ensure_token(tok_file))
+		return stop_all(&o, 1), 1;
+	char *lh_argv[] = {lh_bin, "--socket", lh_sock, "--workers", workers, "--data-dir", lh_dir,
+			   "--token-file", tok_file, "--pid-file", lpf, "--log-level", o.log_level, NULL};
+	pid_t lh = spawn(&o, "lakehouse.log", lh_argv);
+	if (lh < 0 || await_pidfile(&o, "lakehouse", lh, "lakehouse.log"))
+		return stop_all(&o, 1), 1;
+
 	if (write_nginx_conf(&o, socket_path, conf, sizeof(conf)))
 		return stop_all(&o, 1), 1;
 	const char *nginx_bin = getenv("CLXS_NGINX");
@@ -565,6 +609,8 @@ int clxs_cmd_serve(int argc, char **argv)
 		return 1;
 	printf("Clone-Xs is up: http://%s%s%s:%ld/  (API: /api/health; state: %s)\n",
 	       strchr(o.host, ':') ? "[" : "", o.host, strchr(o.host, ':') ? "]" : "", o.port, o.state);
+	printf("Embedded lakehouse (Databricks REST API): http://%s%s%s:%ld/  token: %s/lakehouse.token\n",
+	       strchr(o.host, ':') ? "[" : "", o.host, strchr(o.host, ':') ? "]" : "", o.lakehouse_port, o.state);
 	return 0;
 }
 

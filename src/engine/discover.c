@@ -339,17 +339,17 @@ static void read_security(disc *d, clxs_error *err)
 {
 	clxs_ws_result r;
 	char fq[800];
-	if (query(d, "row_filters", "table_schema, table_name, filter_catalog, filter_schema, filter_name, target_columns",
-		  "table_catalog = :cat", &r, err)) {
+	if (query(d, "row_filters", "schema_name, table_name, filter_catalog, filter_schema, filter_name, filter_col_usage",
+		  "catalog_name = :cat", &r, err)) {
 		for (size_t i = 0; i < r.nrows; i++) {
-			json_object *t = lookup(d, "table", cell(&r, i, "table_schema"), cell(&r, i, "table_name"));
+			json_object *t = lookup(d, "table", cell(&r, i, "schema_name"), cell(&r, i, "table_name"));
 			if (!t)
 				continue;
 			json_object *f = json_object_new_object();
 			snprintf(fq, sizeof(fq), "%s.%s.%s", cell(&r, i, "filter_catalog"), cell(&r, i, "filter_schema"),
 				 cell(&r, i, "filter_name"));
 			clxs_json_set_str(f, "function", fq);
-			json_object_object_add(f, "columns", split_list(cell(&r, i, "target_columns")));
+			json_object_object_add(f, "columns", split_list(cell(&r, i, "filter_col_usage")));
 			json_object_object_add(t, "row_filter", f);
 		}
 		clxs_ws_result_free(&r);
@@ -436,6 +436,13 @@ clxs_code clxs_clone_discover(struct clxs_ws_client *ws, const char *warehouse_i
 	if (!found) {
 		clxs_fail(err, CLXS_ENOTFOUND, "source_catalog", "catalog '%s' does not exist", catalog);
 		goto fail;
+	}
+	/* Who runs the clone: objects it creates are already theirs, so owner
+	 * statements naming them are not needed. */
+	char *me = NULL;
+	if (clxs_ws_current_user(ws, &me, NULL) == CLXS_OK && me) {
+		clxs_json_set_str(d.model, "current_user", me);
+		free(me);
 	}
 	read_objects(&d, err);
 	read_governance(&d, err);

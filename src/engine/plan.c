@@ -17,11 +17,13 @@
 typedef struct {
 	json_object *opts;
 	const char *src, *dst;
+	const char *me; /* the user running the clone, who owns what it creates */
 	bool shallow;
 	json_object *statements, *skipped, *counts;
 	int step;
 	regex_t inc_re, exc_re;
 	bool has_inc, has_exc;
+	json_object *functions_cloned; /* "schema.name" (lower-case) -> true */
 	clxs_error *err;
 	bool failed;
 } plan;
@@ -182,7 +184,8 @@ static void governance(plan *p, json_object *obj, const char *kind, const char *
 	const char *grant_kind = !strcmp(kind, "VIEW") ? "TABLE" : kind;
 
 	const char *owner = clxs_json_str(obj, "owner", NULL);
-	if (owner && *owner && clxs_json_bool(p->opts, "copy_ownership", true))
+	if (owner && *owner && clxs_json_bool(p->opts, "copy_ownership", true) &&
+	    !(p->me && strcasecmp(owner, p->me) == 0))
 		emit(p, &b, clxs_sql_appendf(&b, p->err, "ALTER %K %Q OWNER TO %I", kind, cat, s3, n3, owner),
 		     "ownership", type, schema, name);
 
@@ -424,6 +427,11 @@ static void plan_functions(plan *p, json_object *functions)
 			clxs_buf_puts(&b, rbody);
 		free(rbody);
 		emit(p, &b, rc, "functions", "function", schema, name);
+		char key[600];
+		snprintf(key, sizeof(key), "%s.%s", schema, name);
+		for (char *k = key; *k; k++)
+			*k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
+		json_object_object_add(p->functions_cloned, key, json_object_new_boolean(1));
 	}
 	clxs_buf_free(&b);
 }
@@ -608,6 +616,19 @@ static void plan_constraints(plan *p, json_object *t, const char *schema, const 
 	clxs_buf_free(&b);
 }
 
+/* The catalog a filter or mask function is called in on the destination:
+ * the clone's copy when this plan clones it, else where it already is. */
+static const char *function_catalog(plan *p, const char *cat, const char *schema, const char *fn)
+{
+	if (strcasecmp(cat, p->src) != 0)
+		return cat;
+	char key[600];
+	snprintf(key, sizeof(key), "%s.%s", schema, fn);
+	for (char *k = key; *k; k++)
+		*k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
+	return json_object_object_get(p->functions_cloned, key) ? p->dst : cat;
+}
+
 /* Row filters and column masks, after the functions they call exist. */
 static void plan_security(plan *p, json_object *t, const char *schema, const char *name)
 {
@@ -627,7 +648,7 @@ static void plan_security(plan *p, json_object *t, const char *schema, const cha
 		}
 		clxs_code rc = clxs_sql_appendf(&b, p->err, "ALTER TABLE %Q ALTER COLUMN %I SET MASK %Q", p->dst,
 						schema, name, clxs_json_str(col, "name", ""),
-						strcasecmp(fc, p->src) ? fc : p->dst, fs, fn);
+						function_catalog(p, fc, fs, fn), fs, fn);
 		json_object *using = json_object_object_get(mask, "using_columns");
 		if (rc == CLXS_OK && using && json_object_array_length(using) > 0) {
 			rc = clxs_sql_appendf(&b, p->err, " USING COLUMNS (");
@@ -645,7 +666,7 @@ static void plan_security(plan *p, json_object *t, const char *schema, const cha
 			skip(p, "row_filter", schema, name, "row filter function name is not catalog.schema.function");
 		} else {
 			clxs_code rc = clxs_sql_appendf(&b, p->err, "ALTER TABLE %Q SET ROW FILTER %Q ON (", p->dst,
-							schema, name, strcasecmp(fc, p->src) ? fc : p->dst, fs, fn);
+							schema, name, function_catalog(p, fc, fs, fn), fs, fn);
 			json_object *rcols = json_object_object_get(rf, "columns");
 			for (size_t j = 0; rc == CLXS_OK && rcols && j < json_object_array_length(rcols); j++)
 				rc = clxs_sql_appendf(&b, p->err, j ? ", %I" : "%I",
@@ -700,6 +721,7 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 	p.src = clxs_json_str(opts, "source_catalog", NULL);
 	p.dst = clxs_json_str(opts, "destination_catalog", NULL);
 	p.shallow = !strcmp(clxs_json_str(opts, "clone_type", "DEEP"), "SHALLOW");
+	p.me = clxs_json_str(model, "current_user", NULL);
 	if (!p.src || !p.dst) {
 		clxs_fail(err, CLXS_EVALIDATION, "source_catalog", "source and destination catalogs are required");
 		return NULL;
@@ -713,6 +735,7 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 	p.statements = json_object_new_array();
 	p.skipped = json_object_new_array();
 	p.counts = json_object_new_object();
+	p.functions_cloned = json_object_new_object();
 
 	json_object *cat = json_object_object_get(model, "catalog");
 	json_object *schemas = json_object_object_get(model, "schemas");
@@ -783,6 +806,7 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 			plan_security(&p, t, schema, name);
 	}
 	json_object_put(tcopy);
+	json_object_put(p.functions_cloned);
 	if (p.has_inc)
 		regfree(&p.inc_re);
 	if (p.has_exc)

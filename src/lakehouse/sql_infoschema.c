@@ -57,7 +57,7 @@ static const iscol tables_cols[] = {
 static const iscol columns_cols[] = {
 	C("table_catalog", "STRING", "c.name"), C("table_schema", "STRING", "s.name"),
 	C("table_name", "STRING", "t.name"), C("column_name", "STRING", "col.name"),
-	C("ordinal_position", "INT", "col.position"), C("column_default", "STRING", "NULL"),
+	C("ordinal_position", "INT", "col.position + 1"), C("column_default", "STRING", "NULL"),
 	C("is_nullable", "STRING", "CASE WHEN col.nullable THEN 'YES' ELSE 'NO' END"),
 	C("full_data_type", "STRING", "__lh_type_canon(col.type_text)"),
 	C("data_type", "STRING", "__lh_type_name(col.type_text)"),
@@ -110,6 +110,26 @@ static const iscol routines_cols[] = {
 	C("created", "TIMESTAMP", TS("f.created_at")), C("created_by", "STRING", "f.created_by"),
 	C("last_altered", "TIMESTAMP", TS("f.updated_at")),
 	C("last_altered_by", "STRING", "f.updated_by"), END};
+
+static const iscol parameters_cols[] = {
+	C("specific_catalog", "STRING", "c.name"), C("specific_schema", "STRING", "s.name"),
+	C("specific_name", "STRING", "f.name"),
+	/* 1-based here; UC's parameter position is 0-based */
+	C("ordinal_position", "INT", "coalesce(p.value ->> '$.position', p.key) + 1"),
+	C("parameter_mode", "STRING", "coalesce(p.value ->> '$.parameter_mode', 'IN')"),
+	C("is_result", "STRING", "'NO'"), C("as_locator", "STRING", "'NO'"),
+	C("parameter_name", "STRING", "p.value ->> '$.name'"),
+	C("data_type", "STRING", "coalesce(p.value ->> '$.type_name', __lh_type_name(p.value ->> '$.type_text'))"),
+	C("full_data_type", "STRING", "__lh_type_canon(p.value ->> '$.type_text')"),
+	C("character_maximum_length", "INT", "NULL"), C("character_octet_length", "STRING", "NULL"),
+	C("numeric_precision", "INT", "__lh_type_prec(p.value ->> '$.type_text', 0)"),
+	C("numeric_precision_radix", "INT",
+	  "CASE WHEN __lh_type_prec(p.value ->> '$.type_text', 0) IS NULL THEN NULL ELSE 10 END"),
+	C("numeric_scale", "INT", "__lh_type_prec(p.value ->> '$.type_text', 1)"),
+	C("datetime_precision", "INT", "NULL"), C("interval_type", "STRING", "NULL"),
+	C("interval_precision", "INT", "NULL"), C("maximum_cardinality", "INT", "NULL"),
+	C("parameter_default", "STRING", "p.value ->> '$.parameter_default'"),
+	C("comment", "STRING", "p.value ->> '$.comment'"), END};
 
 static const iscol volumes_cols[] = {
 	C("volume_catalog", "STRING", "c.name"), C("volume_schema", "STRING", "s.name"),
@@ -236,6 +256,8 @@ static const isview views[] = {
 	{"views", TSC " WHERE t.table_type = 'VIEW'", true, "c.name", views_cols},
 	{"routines", "lh_functions f JOIN lh_schemas s ON s.id = f.schema_id JOIN lh_catalogs c ON c.id = s.catalog_id",
 	 false, "c.name", routines_cols},
+	{"parameters", "lh_functions f JOIN lh_schemas s ON s.id = f.schema_id JOIN lh_catalogs c ON c.id = s.catalog_id,"
+	 " json_each(f.info, '$.input_params.parameters') AS p", false, "c.name", parameters_cols},
 	{"volumes", "lh_volumes v JOIN lh_schemas s ON s.id = v.schema_id JOIN lh_catalogs c ON c.id = s.catalog_id",
 	 false, "c.name", volumes_cols},
 	{"catalog_privileges", "lh_grants g JOIN lh_catalogs c ON c.id = g.catalog_id", false, "c.name",

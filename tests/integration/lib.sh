@@ -35,8 +35,10 @@ pick_port() {
 start_stack() {
   STATE=$(mktemp -d /tmp/clxs-it-XXXXXX)
   PORT=$(pick_port)
+  LH_PORT=$(pick_port)
   BASE="http://127.0.0.1:$PORT"
-  if ! "$CLXS" serve --state-dir "$STATE" --port "$PORT" "$@"; then
+  LH_BASE="http://127.0.0.1:$LH_PORT"
+  if ! "$CLXS" serve --state-dir "$STATE" --port "$PORT" --lakehouse-port "$LH_PORT" "$@"; then
     echo "clxs serve failed; logs:" >&2
     tail -n 50 "$STATE"/logs/*.log >&2 || true
     exit 99
@@ -89,4 +91,14 @@ check_sanitizer_logs() {
   else
     ok "no sanitizer reports in the daemon logs"
   fi
+}
+
+# lh_sql SQL: run a statement on the stack's lakehouse through nginx; prints
+# the data_array as compact JSON, or the error object.
+lh_sql() {
+  local tok
+  tok=$(cat "$STATE/lakehouse.token")
+  curl -s -H "Authorization: Bearer $tok" -X POST "$LH_BASE/api/2.0/sql/statements" \
+    --data-binary "$(jq -n --arg s "$1" '{statement: $s, warehouse_id: "c10e5ca1e0000001", wait_timeout: "30s"}')" |
+    jq -c 'if .status.state == "SUCCEEDED" then (.result.data_array // []) else (.status.error // .) end'
 }

@@ -24,8 +24,8 @@ case "$err" in *"server.workers"*) ok "the error names the key";; *) bad "wrong-
 
 "$CLXS" status --state-dir /tmp/clxs-never-started >/dev/null; expect "status of a stopped stack exits 3" 3 "$?"
 
-port=$(pick_port)
-printf 'server:\n  workers: 3\n  port: 1\nprofiles:\n  test:\n    server:\n      port: %s\n' "$port" >"$cfg"
+port=$(pick_port); lh_port=$(pick_port)
+printf 'server:\n  workers: 3\n  port: 1\nprofiles:\n  test:\n    server:\n      port: %s\n      lakehouse_port: %s\n' "$port" "$lh_port" >"$cfg"
 STATE=$(mktemp -d /tmp/clxs-it-XXXXXX)
 if "$CLXS" serve --config "$cfg" --profile test --state-dir "$STATE" --workers 2 >/dev/null; then
   ok "serve with --config and --profile"

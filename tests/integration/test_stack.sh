@@ -108,7 +108,7 @@ wait_for "job $job to make progress" 10 has_progress "$job" 5
 kill -KILL "$(cat "$STATE/run/runner.pid")"
 sleep 0.3
 expect "the orphaned job still shows running" running "$(job_field "$job" .status)"
-"$CLXS" serve --state-dir "$STATE" --port "$PORT" --workers 2 --concurrency 2 --max-body 65536 >/dev/null ||
+"$CLXS" serve --state-dir "$STATE" --port "$PORT" --lakehouse-port "$LH_PORT" --workers 2 --concurrency 2 --max-body 65536 >/dev/null ||
   bad "clxs serve could not restart the stack"
 wait_for "recovered job $job to complete" 15 is_status "$job" completed && ok "recovered job completed"
 expect "the job was retried once" 1 "$(job_field "$job" .attempts)"

@@ -178,7 +178,9 @@ static void test_plan_order_and_quoting(void **state)
 	int grant = find_sql(plan, "GRANT USE CATALOG ON CATALOG `dst` TO `analysts`");
 	int ctag = find_sql(plan, "ALTER TABLE `dst`.`bronze`.`events` ALTER COLUMN `email` SET TAGS ('class' = 'EMAIL')");
 	int mask = find_sql(plan, "ALTER TABLE `dst`.`bronze`.`events` ALTER COLUMN `email` SET MASK `dst`.`silver`.`mask_email`");
-	int filt = find_sql(plan, "ALTER TABLE `dst`.`bronze`.`events` SET ROW FILTER `dst`.`silver`.`only_eu` ON (`region`)");
+	/* only_eu is not among the cloned functions: the filter keeps calling
+	 * the source's copy rather than one that will not exist. */
+	int filt = find_sql(plan, "ALTER TABLE `dst`.`bronze`.`events` SET ROW FILTER `src`.`silver`.`only_eu` ON (`region`)");
 	assert_true(cat == 0);
 	assert_true(sch > cat && weird > sch && events > weird); /* desc by size */
 	assert_true(fn > events && v1 > fn && v2 > v1 && vol > v2);
@@ -196,7 +198,7 @@ static void test_plan_order_and_quoting(void **state)
 	json_object *st = json_object_object_get(plan, "statements");
 	for (size_t i = 0; i < json_object_array_length(st); i++) {
 		const char *sql = clxs_json_str(json_object_array_get_idx(st, i), "sql", "");
-		if (!strstr(sql, " CLONE "))
+		if (!strstr(sql, " CLONE ") && !strstr(sql, "only_eu"))
 			assert_null(strstr(sql, "`src`"));
 	}
 	assert_int_equal(clxs_json_int(json_object_object_get(plan, "counts"), "statements", 0),

@@ -166,7 +166,11 @@ static void test_dml(void **state)
 	clxs_lh_result_free(&r);
 	assert_val(f->lh, "SELECT name || ':' || CAST(score AS STRING) FROM t WHERE id = 11", "A:15.0");
 	sql_fail(f->lh, "UPDATE t SET nope = 1", "UNRESOLVED_COLUMN");
+	long long before = versions(f->lh, "main", "default", "t");
 	sql_fail(f->lh, "UPDATE t SET id = 'x' WHERE id = 1", "CAST_INVALID_INPUT");
+	sql_fail(f->lh, "DELETE FROM t WHERE nope = 1", "UNRESOLVED_COLUMN");
+	assert_int_equal(versions(f->lh, "main", "default", "t"), before);
+	assert_val(f->lh, "SELECT id FROM t WHERE name = 'a'", "1");
 	sql_res(f->lh, "DELETE FROM t WHERE id IN (SELECT id FROM t WHERE name = 'A')", &r);
 	assert_string_equal(cell(&r, 0, 0), "1");
 	clxs_lh_result_free(&r);

@@ -77,7 +77,7 @@ static void test_catalog_views(void **state)
 		"WHERE table_name = 'cust' ORDER BY ordinal_position", &r);
 	assert_int_equal(r.row_count, 3);
 	assert_string_equal(col_attr(&r, 1, "type_name"), "INT");
-	assert_string_equal(cell(&r, 0, 1), "0");
+	assert_string_equal(cell(&r, 0, 1), "1");
 	assert_string_equal(cell(&r, 0, 2), "LONG");
 	assert_string_equal(cell(&r, 0, 3), "bigint");
 	assert_string_equal(cell(&r, 0, 4), "NO");
@@ -91,6 +91,16 @@ static void test_catalog_views(void **state)
 	assert_val(f->lh, "SELECT routine_definition FROM information_schema.routines WHERE routine_name = 'f'",
 		   "i > 0");
 	assert_val(f->lh, "SELECT data_type FROM information_schema.routines WHERE routine_name = 'f'", "BOOLEAN");
+	sql_res(f->lh, "SELECT specific_name, ordinal_position, parameter_name, data_type, full_data_type "
+		       "FROM information_schema.parameters ORDER BY specific_name", &r);
+	assert_int_equal(r.row_count, 2);
+	assert_string_equal(cell(&r, 0, 0), "f");
+	assert_string_equal(cell(&r, 0, 1), "1");
+	assert_string_equal(cell(&r, 0, 2), "i");
+	assert_string_equal(cell(&r, 0, 3), "LONG");
+	assert_string_equal(cell(&r, 0, 4), "bigint");
+	assert_string_equal(cell(&r, 1, 2), "e");
+	clxs_lh_result_free(&r);
 	assert_val(f->lh, "SELECT volume_type || ':' || comment FROM information_schema.volumes", "MANAGED:files");
 	/* other catalogs are not listed per catalog, but are in system */
 	assert_val(f->lh, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'x'", "0");

@@ -313,6 +313,15 @@ static void test_errors_and_injection(void **state)
 	assert_int_not_equal(sql_run(f->lh, "SELEC 1", &r, &e), CLXS_OK);
 	clxs_lh_result_free(&r);
 	sql_fail(f->lh, "SELECT (1", "PARSE_SYNTAX_ERROR");
+	/* the position of the offending token is in the message */
+	assert_int_not_equal(sql_run(f->lh, "SELECT id FROM main.sales.orders WHERE ;", &r, &e), CLXS_OK);
+	assert_string_equal(e.detail, "PARSE_SYNTAX_ERROR");
+	clxs_lh_result_free(&r);
+	assert_int_not_equal(sql_run(f->lh, "SELECT 1 @ 2", &r, &e), CLXS_OK);
+	assert_string_equal(e.detail, "PARSE_SYNTAX_ERROR");
+	assert_non_null(strstr(e.message, "'@'"));
+	assert_non_null(strstr(e.message, "(line 1, pos 9)"));
+	clxs_lh_result_free(&r);
 	sql_fail(f->lh, "SELECT 'abc", "PARSE_SYNTAX_ERROR");
 	assert_int_not_equal(sql_run(f->lh, "SELECT 1 +", &r, &e), CLXS_OK);
 	assert_string_equal(e.detail, "PARSE_SYNTAX_ERROR");

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The main job end to end on the embedded lakehouse: build the demo catalog,
+# clone it from the CLI (in-process) and through the API (a runner job), and
+# compare source and clones through the lakehouse's HTTP API behind nginx.
+. "$CLXS_SRCDIR/tests/integration/lib.sh"
+trap stop_stack EXIT
+
+start_stack --workers 2 --concurrency 2
+export CLXS_STATE_DIR=$STATE   # the CLI's in-process lakehouse is the daemon's
+
+# --- the lakehouse behind nginx ---------------------------------------------
+code=$(curl -s -o /dev/null -w '%{http_code}' "$LH_BASE/api/2.0/sql/warehouses")
+expect "lakehouse refuses a request without its token" 401 "$code"
+expect "lakehouse answers SQL through nginx" '[["2"]]' "$(lh_sql 'SELECT 1 + 1')"
+
+# --- demo catalog --------------------------------------------------------------
+"$CLXS" demo-data --catalog demo >/dev/null && ok "demo-data built the demo catalog" || bad "demo-data"
+expect "demo has three schemas besides default" '[["bronze"],["gold"],["silver"]]' \
+  "$(lh_sql "SELECT schema_name FROM demo.information_schema.schemata WHERE schema_name <> 'default' AND schema_name <> 'information_schema' ORDER BY 1")"
+
+# --- clone from the CLI ----------------------------------------------------------
+out=$("$CLXS" clone --source demo --dest demo_cli --parallel-tables 2 --json); rc=$?
+expect "clxs clone exits 0" 0 "$rc"
+expect "no object failed" 0 "$(jq .objects_failed <<<"$out")"
+expect "three tables cloned" 3 "$(jq .tables_cloned <<<"$out")"
+expect "discovery took a constant number of queries" true "$(jq '.metadata_queries <= 30' <<<"$out")"
+
+same() { # same DESCRIPTION QUERY-WITH-CAT: the query on demo and on the clone agree
+  local a b
+  a=$(lh_sql "${2//CAT/demo}"); b=$(lh_sql "${2//CAT/$3}")
+  if [ "$a" = "$b" ] && [ "${a:0:1}" = "[" ]; then ok "$1 ($3)"; else bad "$1 ($3): [$a] vs [$b]"; fi
+}
+for dst in demo_cli; do
+  for t in bronze.customers bronze.orders bronze.patients; do
+    same "row count of $t" "SELECT count(*) FROM CAT.$t" "$dst"
+  done
+  same "gold view over a silver view" "SELECT region, orders, revenue FROM CAT.gold.revenue_by_region ORDER BY region" "$dst"
+  same "table tags" "SELECT schema_name, table_name, tag_name, tag_value FROM CAT.information_schema.table_tags ORDER BY 1,2,3" "$dst"
+  same "column tags" "SELECT table_name, column_name, tag_name, tag_value FROM CAT.information_schema.column_tags ORDER BY 1,2,3" "$dst"
+  same "table grants" "SELECT grantee, table_schema, table_name, privilege_type FROM CAT.information_schema.table_privileges WHERE inherited_from = 'NONE' ORDER BY 1,2,3,4" "$dst"
+  same "comments" "SELECT table_schema, table_name, comment FROM CAT.information_schema.tables WHERE table_schema <> 'information_schema' ORDER BY 1,2" "$dst"
+  same "column masks" "SELECT schema_name, table_name, column_name, mask_schema, mask_name FROM CAT.information_schema.column_masks ORDER BY 1,2,3" "$dst"
+  same "row filters" "SELECT schema_name, table_name, filter_schema, filter_name FROM CAT.information_schema.row_filters ORDER BY 1,2" "$dst"
+done
+expect "the clone's mask calls the clone's function" '[["demo_cli"]]' \
+  "$(lh_sql "SELECT DISTINCT mask_catalog FROM demo_cli.information_schema.column_masks")"
+
+# --- a shallow clone at a past version ----------------------------------------------
+"$CLXS" clone --source demo --dest demo_v --shallow --as-of-version 1 --include-schemas bronze \
+  --include-tables-regex '^customers$' --json >/dev/null && ok "shallow clone at version 1" || bad "shallow clone at version 1"
+expect "it holds the source's rows as of version 1" \
+  "$(lh_sql 'SELECT count(*) FROM demo.bronze.customers VERSION AS OF 1')" "$(lh_sql 'SELECT count(*) FROM demo_v.bronze.customers')"
+expect "it is a shallow clone" '[["MANAGED_SHALLOW_CLONE"]]' \
+  "$(lh_sql "SELECT table_type FROM demo_v.information_schema.tables WHERE table_name = 'customers'")"
+
+# --- dry run ---------------------------------------------------------------------------
+plan=$("$CLXS" plan --source demo --dest demo_plan --json)
+expect "the plan lists statements" true "$(jq '.counts.statements > 10' <<<"$plan")"
+expect "a plan changes nothing" '[]' "$(lh_sql "SHOW CATALOGS LIKE 'demo_plan'")"
+
+# --- clone through the API -------------------------------------------------------------
+http POST /api/clone -H 'Content-Type: application/json' \
+  --data-binary '{"source_catalog":"demo","destination_catalog":"demo","clone_type":"DEEP"}'
+expect "cloning a catalog onto itself is 422" 422 "$HTTP_CODE"
+expect "422 names the field" destination_catalog "$(jq -r .detail <<<"$HTTP_BODY")"
+http POST /api/clone -H 'Content-Type: application/json' \
+  --data-binary '{"source_catalog":"demo","destination_catalog":"x","clone_type":"MEDIUM"}'
+expect "an unknown clone_type is 422" clone_type "$(jq -r .detail <<<"$HTTP_BODY")"
+http POST /api/clone -H 'Content-Type: application/json' \
+  --data-binary '{"source_catalog":"demo","destination_catalog":"demo_api","parallel_tables":2}'
+expect "POST /api/clone queues a job" queued "$(jq -r .status <<<"$HTTP_BODY")"
+job=$(jq -r .job_id <<<"$HTTP_BODY")
+done_job() { case "$(curl -s "$BASE/api/clone/$job" | jq -r .status)" in completed|failed) return 0;; esac; return 1; }
+wait_for "clone job $job to finish" 60 done_job
+http GET "/api/clone/$job"
+expect "the API clone completed" completed "$(jq -r .status <<<"$HTTP_BODY")"
+expect "its result counts three tables" 3 "$(jq .result.tables_cloned <<<"$HTTP_BODY")"
+expect "progress reached the total" true "$(jq '.progress.completed == .progress.total and .progress.total > 0' <<<"$HTTP_BODY")"
+expect "the job has logs" true "$(jq '.logs | length > 2' <<<"$HTTP_BODY")"
+same "row count of bronze.orders" "SELECT count(*) FROM CAT.bronze.orders" demo_api
+http GET /api/clone/jobs
+expect "the job is listed with its catalogs" "demo demo_api" \
+  "$(jq -r --arg j "$job" '.[] | select(.job_id == $j) | "\(.source_catalog) \(.destination_catalog)"' <<<"$HTTP_BODY")"
+
+"$CLXS" stop --state-dir "$STATE" >/dev/null
+check_sanitizer_logs
+finish
