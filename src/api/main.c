@@ -17,20 +17,13 @@
 
 #include "clxs/api.h"
 #include "clxs/daemon.h"
+#include "clxs/fcgi_pool.h"
 #include "clxs/fcgi_worker.h"
 #include "clxs/log.h"
 #include "clxs/store.h"
 #include "clxs/util.h"
 
 #define MAX_WORKERS 256
-
-static volatile sig_atomic_t stopping;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -51,12 +44,18 @@ static void usage(FILE *out)
 		"  -V, --version          print the version\n");
 }
 
-static int worker_main(int sock, const char *lmdb_dir, size_t max_body)
+struct worker_args {
+	const char *lmdb_dir;
+	size_t max_body;
+};
+
+static int worker_main(int sock, void *ud)
 {
+	struct worker_args *a = ud;
 	clxs_api_ctx ctx = {0};
 	clxs_error err;
-	ctx.max_body = max_body;
-	if (clxs_store_open(lmdb_dir, 0, &ctx.store, &err)) {
+	ctx.max_body = a->max_body;
+	if (clxs_store_open(a->lmdb_dir, 0, &ctx.store, &err)) {
 		clxs_error_log("worker cannot open the store: %s", err.message);
 		return 1;
 	}
@@ -64,18 +63,6 @@ static int worker_main(int sock, const char *lmdb_dir, size_t max_body)
 	int rc = clxs_fcgi_worker_loop(sock, &ctx);
 	clxs_store_close(ctx.store);
 	return rc;
-}
-
-static pid_t spawn(int sock, const char *lmdb_dir, size_t max_body)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		signal(SIGCHLD, SIG_DFL);
-		_exit(worker_main(sock, lmdb_dir, max_body));
-	}
-	if (pid < 0)
-		clxs_error_log("fork failed: %s", strerror(errno));
-	return pid;
 }
 
 int main(int argc, char **argv)
@@ -146,74 +133,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* A stale socket from a crashed run would make bind fail. */
-	struct stat sb;
-	if (lstat(socket_path, &sb) == 0 && S_ISSOCK(sb.st_mode))
-		unlink(socket_path);
-	umask(077);
-	if (FCGX_Init() != 0) {
-		clxs_error_log("FCGX_Init failed");
-		return 1;
-	}
-	int sock = FCGX_OpenSocket(socket_path, 1024);
-	if (sock < 0) {
-		clxs_error_log("cannot listen on %s: %s", socket_path, strerror(errno));
-		return 1;
-	}
-	if (pid_file && clxs_pidfile_write(pid_file, getpid(), &err)) {
-		clxs_error_log("%s", err.message);
-		return 1;
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	pid_t pids[MAX_WORKERS] = {0};
-	int64_t started[MAX_WORKERS] = {0};
-	clxs_info("listening on %s with %ld workers", socket_path, workers);
-	while (!stopping) {
-		for (long i = 0; i < workers && !stopping; i++) {
-			if (pids[i] > 0)
-				continue;
-			/* A worker that dies right after starting is crash-looping:
-			 * slow down instead of forking as fast as the CPU allows. */
-			if (started[i] && clxs_mono_ms() - started[i] < 1000)
-				clxs_sleep_ms(250);
-			pids[i] = spawn(sock, lmdb_dir, (size_t)max_body);
-			started[i] = clxs_mono_ms();
-		}
-		int status;
-		pid_t dead = waitpid(-1, &status, 0);
-		if (dead <= 0)
-			continue; /* EINTR from a stop signal */
-		for (long i = 0; i < workers; i++) {
-			if (pids[i] != dead)
-				continue;
-			pids[i] = 0;
-			if (!stopping) {
-				if (WIFSIGNALED(status))
-					clxs_warn("worker %ld killed by signal %d; replacing it", (long)dead,
-						  WTERMSIG(status));
-				else
-					clxs_warn("worker %ld exited with %d; replacing it", (long)dead,
-						  WEXITSTATUS(status));
-			}
-		}
-	}
-	clxs_info("stopping %ld workers", workers);
-	for (long i = 0; i < workers; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	for (long i = 0; i < workers; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], NULL, 0);
-	close(sock);
-	unlink(socket_path);
-	if (pid_file)
-		unlink(pid_file);
-	return 0;
+	struct worker_args args = {lmdb_dir, (size_t)max_body};
+	return clxs_fcgi_pool_run("clxs-api", socket_path, pid_file, (int)workers, worker_main, &args);
 }

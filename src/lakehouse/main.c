@@ -19,20 +19,13 @@
 #include <fcgiapp.h>
 
 #include "clxs/daemon.h"
+#include "clxs/fcgi_pool.h"
 #include "clxs/lakehouse.h"
 #include "clxs/log.h"
 #include "clxs/util.h"
 #include "svc_internal.h"
 
 #define MAX_WORKERS 256
-
-static volatile sig_atomic_t stopping;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	stopping = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -67,30 +60,24 @@ static void usage(FILE *out)
 		"CLXS_LH_FAULT_SEED give defaults for the matching options.\n");
 }
 
-static int worker_main(int sock, const clxs_lh_service_opts *opts, size_t max_body)
+struct worker_args {
+	const clxs_lh_service_opts *opts;
+	size_t max_body;
+};
+
+static int worker_main(int sock, void *ud)
 {
+	struct worker_args *a = ud;
 	clxs_lh_service *svc;
 	clxs_error err;
-	if (clxs_lh_service_open(opts, &svc, &err)) {
+	if (clxs_lh_service_open(a->opts, &svc, &err)) {
 		clxs_error_log("worker cannot open the lakehouse: %s", err.message);
 		return 1;
 	}
 	clxs_debug("worker ready");
-	int rc = svc_fcgi_loop(svc, sock, max_body);
+	int rc = svc_fcgi_loop(svc, sock, a->max_body);
 	clxs_lh_service_close(svc);
 	return rc;
-}
-
-static pid_t spawn(int sock, const clxs_lh_service_opts *opts, size_t max_body)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		signal(SIGCHLD, SIG_DFL);
-		_exit(worker_main(sock, opts, max_body));
-	}
-	if (pid < 0)
-		clxs_error_log("fork failed: %s", strerror(errno));
-	return pid;
 }
 
 static char *read_token_file(const char *path)
@@ -283,75 +270,15 @@ int main(int argc, char **argv)
 	}
 	clxs_lh_service_close(probe);
 
-	struct stat sb;
-	if (lstat(socket_path, &sb) == 0 && S_ISSOCK(sb.st_mode))
-		unlink(socket_path);
-	umask(077);
-	if (FCGX_Init() != 0) {
-		clxs_error_log("FCGX_Init failed");
-		return 1;
-	}
-	int sock = FCGX_OpenSocket(socket_path, 1024);
-	if (sock < 0) {
-		clxs_error_log("cannot listen on %s: %s", socket_path, strerror(errno));
-		return 1;
-	}
-	if (pid_file && clxs_pidfile_write(pid_file, getpid(), &err)) {
-		clxs_error_log("%s", err.message);
-		return 1;
-	}
-
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	pid_t pids[MAX_WORKERS] = {0};
-	int64_t started[MAX_WORKERS] = {0};
-	clxs_info("lakehouse in %s listening on %s with %lld workers%s", real, socket_path, workers,
-		  token ? " (token required)" : "");
+	clxs_info("lakehouse in %s%s", real, token ? " (token required)" : "");
 	if (opts.fault_rate > 0 || opts.fault_latency_ms > 0)
 		clxs_warn("fault injection on: rate %.3f, latency %d ms, seed %llu", opts.fault_rate,
 			  opts.fault_latency_ms, (unsigned long long)opts.fault_seed);
-	while (!stopping) {
-		for (long long i = 0; i < workers && !stopping; i++) {
-			if (pids[i] > 0)
-				continue;
-			if (started[i] && clxs_mono_ms() - started[i] < 1000)
-				clxs_sleep_ms(250);
-			pids[i] = spawn(sock, &opts, (size_t)max_body);
-			started[i] = clxs_mono_ms();
-		}
-		int status;
-		pid_t dead = waitpid(-1, &status, 0);
-		if (dead <= 0)
-			continue;
-		for (long long i = 0; i < workers; i++) {
-			if (pids[i] != dead)
-				continue;
-			pids[i] = 0;
-			if (!stopping)
-				clxs_warn("worker %ld %s %d; replacing it", (long)dead,
-					  WIFSIGNALED(status) ? "killed by signal" : "exited with",
-					  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-		}
-	}
-	clxs_info("stopping %lld workers", workers);
-	for (long long i = 0; i < workers; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	for (long long i = 0; i < workers; i++)
-		if (pids[i] > 0)
-			waitpid(pids[i], NULL, 0);
-	close(sock);
-	unlink(socket_path);
-	if (pid_file)
-		unlink(pid_file);
+	struct worker_args args = {&opts, (size_t)max_body};
+	int rc = clxs_fcgi_pool_run("clxs-lakehouse", socket_path, pid_file, (int)workers, worker_main, &args);
 	free(real);
 	if (token)
 		explicit_bzero(token, strlen(token));
 	free(token);
-	return 0;
+	return rc;
 }
