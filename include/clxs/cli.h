@@ -14,5 +14,6 @@ int clxs_cmd_status(int argc, char **argv);
 int clxs_cmd_clone(int argc, char **argv);
 int clxs_cmd_plan(int argc, char **argv);
 int clxs_cmd_demo_data(int argc, char **argv);
+int clxs_cmd_sql(int argc, char **argv);
 
 #endif

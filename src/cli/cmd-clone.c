@@ -524,3 +524,75 @@ out:
 	json_object_put(c.target);
 	return rc;
 }
+
+/* ---- sql ------------------------------------------------------------------------ */
+
+int clxs_cmd_sql(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"catalog", required_argument, NULL, 'c'},
+		{"schema", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		TARGET_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false};
+	const char *catalog = NULL, *schema = NULL;
+	int o, rc = 2;
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		int t = target_opt(&c, o, optarg);
+		if (t < 0)
+			goto out;
+		if (t > 0)
+			continue;
+		switch (o) {
+		case 'c': catalog = optarg; break;
+		case 's': schema = optarg; break;
+		case 'h':
+			printf("Usage: clxs sql [--catalog C] [--schema S] [where options] STATEMENT\n\n"
+			       "Run one SQL statement through the workspace client (the Statement Execution\n"
+			       "API) and print its rows tab-separated (NULL for nulls), or {columns, rows}\n"
+			       "with --json.\n\n" TARGET_HELP);
+			rc = 0;
+			goto out;
+		default: goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		fail("give exactly one statement (see clxs sql --help)");
+		goto out;
+	}
+	rc = 1;
+	clxs_error err;
+	clxs_target t;
+	if (clxs_target_open(c.target, &t, &err)) {
+		fail("cannot reach the workspace: %s", err.message);
+		goto out;
+	}
+	clxs_ws_result res = {0};
+	if (clxs_ws_sql(t.ws, t.warehouse_id, catalog, schema, argv[optind], NULL, 0, NULL, &res, &err)) {
+		fail("%s", err.message);
+	} else if (c.json_out) {
+		json_object *o2 = json_object_new_object(), *cols = json_object_new_array();
+		for (size_t i = 0; i < res.ncols; i++)
+			json_object_array_add(cols, json_object_new_string(res.col_names[i]));
+		json_object_object_add(o2, "columns", cols);
+		json_object_object_add(o2, "rows", json_object_get(res.rows));
+		printf("%s\n", clxs_json_text(o2));
+		json_object_put(o2);
+		rc = 0;
+	} else {
+		for (size_t r = 0; r < res.nrows; r++)
+			for (size_t col = 0; col < res.ncols; col++) {
+				const char *v = clxs_ws_result_cell(&res, r, col);
+				printf("%s%s", v ? v : "NULL", col + 1 < res.ncols ? "\t" : "\n");
+			}
+		rc = 0;
+	}
+	clxs_ws_result_free(&res);
+	clxs_target_close(&t);
+out:
+	json_object_put(c.target);
+	return rc;
+}

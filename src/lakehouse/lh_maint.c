@@ -151,9 +151,22 @@ static clxs_code vacuum_txn(clxs_lh *lh, const clxs_lh_name *n, double hours, bo
 	if (t.is_view)
 		return lh_fail(err, CLXS_EVALIDATION, "EXPECT_TABLE_NOT_VIEW",
 			       "VACUUM needs a table; %s is a view.", t.full);
+	/* The table's delta.deletedFileRetentionDuration ('interval N hours' or
+	 * 'interval N days') is both VACUUM's default and the floor of the
+	 * safety check, as in Delta; without it, 168 hours. */
+	int64_t prop_hours = -1;
+	if ((rc = lh_int(lh, err, &prop_hours, NULL,
+			 "SELECT coalesce((SELECT CASE"
+			 " WHEN lower(v) LIKE 'interval % day%' THEN CAST(substr(v, 10) AS INTEGER) * 24"
+			 " WHEN lower(v) LIKE 'interval % hour%' THEN CAST(substr(v, 10) AS INTEGER)"
+			 " ELSE -1 END FROM (SELECT json_extract(properties,"
+			 " '$.\"delta.deletedFileRetentionDuration\"') AS v FROM lh_tables WHERE id=?)"
+			 " WHERE v IS NOT NULL), -1)", "i", t.id)))
+		return rc;
+	double floor_hours = prop_hours >= 0 ? (double)prop_hours : LH_DEFAULT_RETENTION_HOURS;
 	if (hours < 0)
-		hours = LH_DEFAULT_RETENTION_HOURS;
-	if (lh->retention_check && hours < LH_DEFAULT_RETENTION_HOURS)
+		hours = floor_hours;
+	if (lh->retention_check && hours < floor_hours)
 		return lh_fail(err, CLXS_EVALIDATION, "DELTA_VACUUM_RETENTION_PERIOD_TOO_SHORT",
 			       "Are you sure you would like to vacuum files with such a low retention"
 			       " period? If you have writers that are currently writing to this table,"
@@ -161,7 +174,8 @@ static clxs_code vacuum_txn(clxs_lh *lh, const clxs_lh_name *n, double hours, bo
 			       " are certain that there are no operations being performed on this table,"
 			       " then you may turn off this check by setting:"
 			       " spark.databricks.delta.retentionDurationCheck.enabled = false. If you are"
-			       " not sure, please use a value not less than \"168 hours\".");
+			       " not sure, please use a value not less than the table's"
+			       " delta.deletedFileRetentionDuration (\"168 hours\" by default).");
 	/* Commit timestamps are kept strictly increasing, so a burst of
 	 * commits can run a few ms ahead of the wall clock: measure the
 	 * retention from whichever is later. */
