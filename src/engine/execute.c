@@ -25,6 +25,7 @@ typedef struct {
 	size_t table_lo, table_hi;
 	clxs_code stop;       /* a gate said stop */
 	int64_t done_count;
+	int64_t resumed;      /* steps a checkpoint said were done */
 } run;
 
 static void plan_sha(json_object *statements, char out[65])
@@ -156,6 +157,7 @@ static void apply_resume(run *r)
 			json_object_array_add(r->checkpoint_done, json_object_new_int64(step));
 		}
 	}
+	r->resumed = r->done_count;
 	if (r->done_count)
 		log_msg(r, "info", "resuming: %lld of %zu statements already done", (long long)r->done_count, r->n);
 }
@@ -213,6 +215,11 @@ static json_object *summarise(run *r, json_object *plan, int64_t started_ms)
 	clxs_json_set_int(res, "objects_skipped", skipped ? (int64_t)json_object_array_length(skipped) : 0);
 	clxs_json_set_int(res, "statements_total", (int64_t)r->n);
 	clxs_json_set_int(res, "statements_succeeded", run_ok);
+	clxs_json_set_int(res, "statements_resumed", r->resumed);
+	clxs_ws_stats stats;
+	clxs_ws_client_stats(r->ex->ws, &stats);
+	clxs_json_set_int(res, "requests", (int64_t)stats.requests);
+	clxs_json_set_int(res, "retries", (int64_t)stats.retries);
 	clxs_json_set_int(res, "duration_ms", clxs_now_ms() - started_ms);
 	json_object_object_add(res, "objects", objects);
 	return res;

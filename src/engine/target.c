@@ -1,6 +1,7 @@
 /* Building the one workspace client the engine uses, for the embedded
  * lakehouse in-process or for a remote workspace. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clxs/daemon.h"
@@ -26,6 +27,13 @@ static clxs_code open_embedded(json_object *spec, clxs_target *t, clxs_error *er
 	so.data_dir = d;
 	so.user = clxs_json_str(spec, "user", NULL);
 	so.warehouse_id = CLXS_LH_DEFAULT_WAREHOUSE_ID;
+	/* The daemon's fault-injection switches work in-process too, so the
+	 * engine's retry path can be tested without a server. */
+	const char *fr = getenv("CLXS_LH_FAULT_RATE"), *fl = getenv("CLXS_LH_FAULT_LATENCY_MS");
+	const char *fs = getenv("CLXS_LH_FAULT_SEED");
+	so.fault_rate = fr ? strtod(fr, NULL) : 0;
+	so.fault_latency_ms = fl ? atoi(fl) : 0;
+	so.fault_seed = fs ? strtoull(fs, NULL, 10) : 1;
 	if ((rc = clxs_lh_service_open(&so, &t->lakehouse, err)))
 		return rc;
 	clxs_ws_options wo = {0};

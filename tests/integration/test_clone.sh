@@ -53,6 +53,41 @@ expect "it holds the source's rows as of version 1" \
 expect "it is a shallow clone" '[["MANAGED_SHALLOW_CLONE"]]' \
   "$(lh_sql "SELECT table_type FROM demo_v.information_schema.tables WHERE table_name = 'customers'")"
 
+# --- 10% of lakehouse requests answered 429/503: retried, nothing fails -----------------
+out=$(CLXS_LH_FAULT_RATE=0.1 CLXS_LH_FAULT_SEED=7 "$CLXS" clone --source demo --dest demo_faults --json 2>/dev/null)
+expect "under injected 429/503 no object failed" 0 "$(jq .objects_failed <<<"$out")"
+expect "the faults were met with retries" true "$(jq '.retries > 0' <<<"$out")"
+same "row count of bronze.orders" "SELECT count(*) FROM CAT.bronze.orders" demo_faults
+
+# --- identifiers with backticks, quotes, spaces and semicolons ----------------------------
+odd_schema='we`ird; s'
+odd_table="it's a "table"; --"
+q() { local x=${1//\`/\`\`}; printf '`%s`' "$x"; }
+"$CLXS" sql "CREATE CATALOG odd" >/dev/null &&
+  "$CLXS" sql "CREATE SCHEMA odd.$(q "$odd_schema")" >/dev/null &&
+  "$CLXS" sql "CREATE TABLE odd.$(q "$odd_schema").$(q "$odd_table") ($(q 'col; 1') INT)" >/dev/null &&
+  "$CLXS" sql "INSERT INTO odd.$(q "$odd_schema").$(q "$odd_table") VALUES (1), (2)" >/dev/null ||
+  bad "could not build the odd catalog"
+out=$("$CLXS" clone --source odd --dest odd_copy --json 2>/dev/null)
+expect "odd names clone without failures" "0 1" "$(jq -r '"\(.objects_failed) \(.tables_cloned)"' <<<"$out")"
+expect "the odd table arrived intact" "2" \
+  "$("$CLXS" sql "SELECT count($(q 'col; 1')) FROM odd_copy.$(q "$odd_schema").$(q "$odd_table")")"
+
+# --- SIGKILL mid-clone, then --resume ------------------------------------------------------
+CLXS_LH_FAULT_LATENCY_MS=60 "$CLXS" clone --source demo --dest demo_resume --json >/dev/null 2>&1 &
+pid=$!
+resume_file="$STATE/clones/demo--demo_resume.json"
+has_progress() { [ -s "$resume_file" ] && [ "$(jq '.done | length' "$resume_file")" -ge 3 ]; }
+wait_for "the clone to make progress" 30 has_progress
+kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+done_before=$(jq '.done | length' "$resume_file")
+out=$("$CLXS" clone --source demo --dest demo_resume --resume --json 2>/dev/null)
+expect "the resumed clone finished" 0 "$(jq .objects_failed <<<"$out")"
+expect "it skipped what was done before the kill" true "$(jq --argjson d "$done_before" '.statements_resumed >= $d and $d > 0' <<<"$out")"
+same "row count of bronze.orders after resume" "SELECT count(*) FROM CAT.bronze.orders" demo_resume
+same "gold view after resume" "SELECT region, orders, revenue FROM CAT.gold.revenue_by_region ORDER BY region" demo_resume
+[ ! -e "$resume_file" ] && ok "a finished clone leaves no checkpoint behind" || bad "checkpoint left behind"
+
 # --- dry run ---------------------------------------------------------------------------
 plan=$("$CLXS" plan --source demo --dest demo_plan --json)
 expect "the plan lists statements" true "$(jq '.counts.statements > 10' <<<"$plan")"
