@@ -52,6 +52,7 @@ struct clxs_lh_service {
 	svc_executor exec;
 	int64_t chunk_rows;          /* rows per result chunk */
 	size_t chunk_bytes;          /* serialized bytes per result chunk */
+	size_t inline_limit;         /* INLINE results larger than this fail, as on Databricks */
 
 	pthread_mutex_t mu;          /* pool and running count */
 	pthread_cond_t idle_cv;      /* running dropped to 0 */

@@ -171,6 +171,10 @@ clxs_code clxs_lh_service_open(const clxs_lh_service_opts *opts, clxs_lh_service
 	atomic_init(&svc->fault_counter, 0);
 	svc_set_executor(svc, NULL);
 	svc_set_chunking(svc, 0, 0);
+	/* Databricks aborts INLINE statements whose result passes 25 MiB;
+	 * CLXS_LH_INLINE_LIMIT_BYTES lowers the bar for tests. */
+	const char *il = getenv("CLXS_LH_INLINE_LIMIT_BYTES");
+	svc->inline_limit = il && atoll(il) > 0 ? (size_t)atoll(il) : (size_t)25 << 20;
 	if (!svc->data_dir || (opts->token && *opts->token && !svc->token) || !svc->user ||
 	    !svc->warehouse_id) {
 		clxs_lh_service_close(svc);

@@ -184,7 +184,8 @@ static int chunk_flush(sqlite3 *db, const char *id, int64_t index, chunk_acc *c,
 }
 
 /* Split the rows into chunks and write them with the manifest, in one
- * transaction, moving the statement to SUCCEEDED. */
+ * transaction, moving the statement to SUCCEEDED. Returns 1 when the result
+ * is over the INLINE size limit and no byte_limit asked for truncation. */
 static int store_result(clxs_lh_service *svc, sqlite3 *db, const job *j, clxs_lh_result *res)
 {
 	json_object *manifest = json_object_new_object(), *schema = json_object_new_object(),
@@ -207,6 +208,10 @@ static int store_result(clxs_lh_service *svc, sqlite3 *db, const job *j, clxs_lh
 		size_t rlen = strlen(row);
 		if (j->byte_limit > 0 && bytes + (int64_t)rlen > j->byte_limit) {
 			truncated = true;
+			break;
+		}
+		if (j->byte_limit <= 0 && (size_t)bytes + rlen > svc->inline_limit) {
+			rc = 1;
 			break;
 		}
 		if (c.rows > 0 && (c.rows >= svc->chunk_rows || c.data.len + rlen + 2 > svc->chunk_bytes))
@@ -242,7 +247,8 @@ static int store_result(clxs_lh_service *svc, sqlite3 *db, const job *j, clxs_lh
 	if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = -1;
 	if (rc != 0) {
-		clxs_error_log("statement %s: cannot store the result: %s", j->id, sqlite3_errmsg(db));
+		if (rc < 0)
+			clxs_error_log("statement %s: cannot store the result: %s", j->id, sqlite3_errmsg(db));
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	json_object_put(cols);
@@ -326,7 +332,13 @@ static void *run_job(void *arg)
 		if (watching)
 			pthread_join(watcher, NULL);
 		if (rc == CLXS_OK) {
-			if (store_result(svc, conn->st, j, &res) != 0)
+			int stored = store_result(svc, conn->st, j, &res);
+			if (stored > 0)
+				set_final(conn->st, j->id, "FAILED", "BAD_REQUEST",
+					  "[RESULT_SIZE_EXCEEDS_INLINE_LIMIT] The statement's result is larger than"
+					  " the INLINE disposition allows; narrow the query, or set row_limit or"
+					  " byte_limit to receive a truncated result.");
+			else if (stored < 0)
 				set_final(conn->st, j->id, "FAILED", "INTERNAL_ERROR",
 					  "the result could not be stored");
 		} else if (rc == CLXS_ECANCELLED) {

@@ -7,6 +7,9 @@
 # that holds sizes or ids.
 . "$CLXS_SRCDIR/tests/integration/lib.sh"
 trap stop_stack EXIT
+# A low INLINE result limit (Databricks': 25 MiB) for the oversize case; the
+# daemon and the in-process lakehouse both read it.
+export CLXS_LH_INLINE_LIMIT_BYTES=200000
 start_stack --workers 2
 export CLXS_STATE_DIR=$STATE
 export LH_TOKEN
@@ -85,6 +88,11 @@ contract() { # contract TRANSPORT CATALOG
     "SELECT count(*) FROM $C.information_schema.tables WHERE table_name LIKE 'x;%'" "1"
   check "$T" "malformed SQL" "SELECT FROM WHERE )" "ERROR:PARSE_SYNTAX_ERROR"
   check "$T" "unknown table" "SELECT * FROM $C.s.nope" "ERROR:TABLE_OR_VIEW_NOT_FOUND"
+  check "$T" "an oversize INLINE result fails" \
+    "WITH RECURSIVE n(i) AS (SELECT 100000 UNION ALL SELECT i + 1 FROM n WHERE i < 140000) SELECT i FROM n" \
+    "ERROR:RESULT_SIZE_EXCEEDS_INLINE_LIMIT"
+  check "$T" "  ... while a smaller one passes" \
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) SELECT count(*) FROM n" "1000"
 }
 
 contract inproc c_inproc
