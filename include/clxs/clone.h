@@ -96,3 +96,17 @@ clxs_code clxs_clone_execute(clxs_clone_exec *ex, json_object *plan, json_object
  * class, never silently treated as empty. */
 clxs_code clxs_clone_discover(struct clxs_ws_client *ws, const char *warehouse_id,
 			      const char *catalog, json_object **model, clxs_error *err);
+
+/* ---- validation ---------------------------------------------------------------
+ * Compare every table of the plan between source (at the cloned version
+ * when the clone was at a past version) and destination: row counts, and
+ * with checksum an order-independent content checksum, the sum of Spark's
+ * hash() over each row's columns. A sum is order-independent, and unlike
+ * XOR a duplicated row changes it. Exact up to about 4 million rows per
+ * table (the sum of 32-bit hashes stays within 2^53).
+ *
+ *   {"tables": [{"table", "source_rows", "dest_rows", "source_checksum",
+ *                "dest_checksum", "status": "match"|"mismatch"|"error", "error"}],
+ *    "checked", "mismatched", "errors", "mismatch_pct"} */
+clxs_code clxs_clone_validate_run(struct clxs_ws_client *ws, const char *warehouse_id, json_object *model,
+				  json_object *opts, bool checksum, json_object **report, clxs_error *err);

@@ -121,13 +121,17 @@ static void clone_usage(FILE *out, const char *cmd)
 		"      --max-rps R              request rate limit (0 = none)\n"
 		"      --dry-run                print the plan, change nothing\n"
 		"      --resume                 continue an interrupted clone of the same plan\n"
+		"      --validate [--checksum]  compare row counts (and content checksums) of\n"
+		"                               every table afterwards; validate: only that\n"
 		"      --capture-sql FILE       (plan) write the ordered statements to FILE\n"
 		TARGET_HELP
 		"\n"
 		"Exit status: 0 when every object was cloned or deliberately skipped, 1 when any\n"
 		"object failed or the clone could not run, 2 for bad options.\n",
-		cmd, strcmp(cmd, "plan") == 0
-			     ? "Print the complete ordered statement list a clone would run."
+		cmd, strcmp(cmd, "plan") == 0 ? "Print the complete ordered statement list a clone would run."
+		: strcmp(cmd, "validate") == 0
+			     ? "Compare every table of a clone with its source: row counts, and with\n"
+			       "--checksum an order-independent content checksum. Exit 1 on any mismatch."
 			     : "Clone a Unity Catalog catalog: schemas, tables, functions, views, volumes,\n"
 			       "grants, owners, tags, constraints, row filters and column masks.");
 }
@@ -172,6 +176,8 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		{"dry-run", no_argument, NULL, 2020},
 		{"resume", no_argument, NULL, 2021},
 		{"capture-sql", required_argument, NULL, 2022},
+		{"validate", no_argument, NULL, 2023},
+		{"checksum", no_argument, NULL, 2024},
 		{"help", no_argument, NULL, 'h'},
 		TARGET_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -238,6 +244,8 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		case 2020: clxs_json_set_bool(c->body, "dry_run", true); break;
 		case 2021: c->resume = true; break;
 		case 2022: c->capture_sql = optarg; break;
+		case 2023: clxs_json_set_bool(c->body, "validate_after_clone", true); break;
+		case 2024: clxs_json_set_bool(c->body, "validate_checksum", true); break;
 		case 'h': clone_usage(stdout, cmd); return -1;
 		default: clone_usage(stderr, cmd); return 2;
 		}
@@ -316,6 +324,33 @@ static void print_summary(json_object *result, json_object *model)
 		printf("  warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
 }
 
+static void print_validation(json_object *report, bool json_out)
+{
+	if (json_out) {
+		printf("%s\n", json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		return;
+	}
+	json_object *tables = json_object_object_get(report, "tables");
+	for (size_t i = 0; tables && i < json_object_array_length(tables); i++) {
+		json_object *t = json_object_array_get_idx(tables, i);
+		const char *st = clxs_json_str(t, "status", "");
+		printf("  %-8s %s", st, clxs_json_str(t, "table", ""));
+		if (!strcmp(st, "error"))
+			printf(": %s", clxs_json_str(t, "error", ""));
+		else if (!strcmp(st, "skipped"))
+			printf(": %s", clxs_json_str(t, "reason", ""));
+		else
+			printf(" (rows %s / %s%s%s%s%s)", clxs_json_str(t, "source_rows", ""), clxs_json_str(t, "dest_rows", ""),
+			       clxs_json_bool(report, "checksum", false) ? ", checksum " : "",
+			       clxs_json_str(t, "source_checksum", ""), clxs_json_bool(report, "checksum", false) ? " / " : "",
+			       clxs_json_str(t, "dest_checksum", ""));
+		putchar('\n');
+	}
+	printf("validation: %lld tables checked, %lld mismatched, %lld errors\n",
+	       (long long)clxs_json_int(report, "checked", 0), (long long)clxs_json_int(report, "mismatched", 0),
+	       (long long)clxs_json_int(report, "errors", 0));
+}
+
 static int run_clone(int argc, char **argv, const char *cmd)
 {
 	clone_cli c = {json_object_new_object(), json_object_new_object(), false, false, NULL, "", false};
@@ -348,6 +383,15 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	}
 	if (!(plan = clxs_clone_plan(model, opts, &err))) {
 		fail("cannot plan the clone: %s", err.message);
+		goto out;
+	}
+	if (!strcmp(cmd, "validate")) {
+		json_object *report = NULL;
+		clxs_clone_validate_run(t.ws, t.warehouse_id, model, opts,
+					clxs_json_bool(opts, "validate_checksum", false), &report, &err);
+		print_validation(report, c.json_out);
+		rc = clxs_json_int(report, "mismatched", 0) + clxs_json_int(report, "errors", 0) > 0 ? 1 : 0;
+		json_object_put(report);
 		goto out;
 	}
 	bool dry = !strcmp(cmd, "plan") || clxs_json_bool(opts, "dry_run", false);
@@ -398,6 +442,12 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		fail("clone stopped: %s", err.message);
 		goto out;
 	}
+	if (clxs_json_bool(opts, "validate_after_clone", false)) {
+		json_object *report = NULL;
+		clxs_clone_validate_run(t.ws, t.warehouse_id, model, opts,
+					clxs_json_bool(opts, "validate_checksum", false), &report, &err);
+		json_object_object_add(result, "validation", report);
+	}
 	json_object_object_add(result, "metadata_queries",
 			       json_object_new_int64(clxs_json_int(model, "metadata_queries", 0)));
 	json_object_object_add(result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
@@ -405,7 +455,12 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		print_summary(result, model);
-	rc = clxs_json_int(result, "objects_failed", 0) > 0 ? 1 : 0;
+	json_object *val = json_object_object_get(result, "validation");
+	if (val && !c.json_out)
+		print_validation(val, false);
+	rc = clxs_json_int(result, "objects_failed", 0) > 0 ||
+			     clxs_json_int(val, "mismatched", 0) + clxs_json_int(val, "errors", 0) > 0
+		     ? 1 : 0;
 	if (rc == 0 && c.checkpoint_path[0])
 		unlink(c.checkpoint_path); /* finished: nothing to resume */
 out:
@@ -428,6 +483,11 @@ int clxs_cmd_clone(int argc, char **argv)
 int clxs_cmd_plan(int argc, char **argv)
 {
 	return run_clone(argc, argv, "plan");
+}
+
+int clxs_cmd_validate(int argc, char **argv)
+{
+	return run_clone(argc, argv, "validate");
 }
 
 /* ---- demo data ------------------------------------------------------------------ */

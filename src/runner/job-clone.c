@@ -83,6 +83,17 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 		rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "%lld object(s) failed to clone",
 			       (long long)clxs_json_int(*result, "objects_failed", 0));
 	}
+	if (rc == CLXS_OK && clxs_json_bool(opts, "validate_after_clone", false)) {
+		clxs_job_log(ctx->store, ctx->job_id, "info", "validating the clone", NULL);
+		json_object *report = NULL;
+		clxs_clone_validate_run(t.ws, t.warehouse_id, model, opts,
+					clxs_json_bool(opts, "validate_checksum", false), &report, err);
+		int64_t bad = clxs_json_int(report, "mismatched", 0) + clxs_json_int(report, "errors", 0);
+		json_object_object_add(*result, "validation", report);
+		if (bad > 0)
+			rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "validation: %lld table(s) differ from the source",
+				       (long long)bad);
+	}
 	if (*result)
 		json_object_object_add(*result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
 out:

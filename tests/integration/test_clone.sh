@@ -45,6 +45,21 @@ done
 expect "the clone's mask calls the clone's function" '[["demo_cli"]]' \
   "$(lh_sql "SELECT DISTINCT mask_catalog FROM demo_cli.information_schema.column_masks")"
 
+# --- validation: counts, and checksums that catch what counts miss -------------------
+"$CLXS" validate --source demo --dest demo_cli --checksum >/dev/null; expect "a fresh clone validates" 0 "$?"
+"$CLXS" sql "UPDATE demo_cli.bronze.orders SET status = 'CHANGED' WHERE id = 5" >/dev/null
+"$CLXS" validate --source demo --dest demo_cli >/dev/null; expect "counts alone miss a changed value" 0 "$?"
+out=$("$CLXS" validate --source demo --dest demo_cli --checksum --json)
+expect "the checksum catches it" "bronze.orders" "$(jq -r '.tables[] | select(.status == "mismatch") | .table' <<<"$out")"
+"$CLXS" sql "UPDATE demo_cli.bronze.orders SET status = (SELECT status FROM demo.bronze.orders WHERE id = 5) WHERE id = 5" >/dev/null
+"$CLXS" sql "DELETE FROM demo_cli.bronze.patients WHERE id = (SELECT min(id) FROM demo_cli.bronze.patients)" >/dev/null
+"$CLXS" sql "INSERT INTO demo_cli.bronze.patients SELECT * FROM demo_cli.bronze.patients WHERE id = (SELECT max(id) FROM demo_cli.bronze.patients)" >/dev/null
+"$CLXS" validate --source demo --dest demo_cli >/dev/null; expect "counts miss a duplicated row that replaced a deleted one" 0 "$?"
+out=$("$CLXS" validate --source demo --dest demo_cli --checksum --json); rc=$?
+expect "the checksum catches the duplicate" "1 bronze.patients" "$rc $(jq -r '.tables[] | select(.status == "mismatch") | .table' <<<"$out")"
+out=$("$CLXS" clone --source demo --dest demo_cli --validate --checksum --json); rc=$?
+expect "re-cloning repairs it and validates" "0 0" "$rc $(jq .validation.mismatched <<<"$out")"
+
 # --- a shallow clone at a past version ----------------------------------------------
 "$CLXS" clone --source demo --dest demo_v --shallow --as-of-version 1 --include-schemas bronze \
   --include-tables-regex '^customers$' --json >/dev/null && ok "shallow clone at version 1" || bad "shallow clone at version 1"
