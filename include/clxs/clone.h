@@ -110,3 +110,19 @@ clxs_code clxs_clone_discover(struct clxs_ws_client *ws, const char *warehouse_i
  *    "checked", "mismatched", "errors", "mismatch_pct"} */
 clxs_code clxs_clone_validate_run(struct clxs_ws_client *ws, const char *warehouse_id, json_object *model,
 				  json_object *opts, bool checksum, json_object **report, clxs_error *err);
+
+/* ---- INCREMENTAL ----------------------------------------------------------------
+ * load_type INCREMENTAL clones only the tables whose source version moved
+ * since the last successful clone into the same destination. The versions
+ * come from DESCRIBE HISTORY (one query per table, in INCREMENTAL mode only)
+ * and are kept in the LMDB store under "clone-state/<src>/<dst>".
+ * clxs_clone_incremental_prepare adds "source_versions" and
+ * "previous_versions" to the model (no-op for FULL); the planner then skips
+ * unchanged tables with the reason. After a run, _record stores the versions
+ * of the tables that are now in sync. A store of NULL disables both. */
+struct clxs_store;
+clxs_code clxs_clone_incremental_prepare(struct clxs_ws_client *ws, const char *warehouse_id,
+					 struct clxs_store *store, json_object *model, json_object *opts,
+					 clxs_error *err);
+void clxs_clone_incremental_record(struct clxs_store *store, json_object *model, json_object *opts,
+				   json_object *result);

@@ -16,6 +16,7 @@
 #include "clxs/daemon.h"
 #include "clxs/demo.h"
 #include "clxs/json.h"
+#include "clxs/store.h"
 #include "clxs/target.h"
 #include "clxs/util.h"
 #include "clxs/workspace.h"
@@ -358,6 +359,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	json_object *opts = NULL, *model = NULL, *plan = NULL, *result = NULL, *resume = NULL;
 	clxs_target t;
 	memset(&t, 0, sizeof(t));
+	clxs_store *store = NULL;
 	if (rc)
 		goto out;
 	rc = 1;
@@ -381,6 +383,13 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		fail("cannot read catalog '%s' on %s: %s", src, t.description, err.message);
 		goto out;
 	}
+	/* INCREMENTAL state lives in the same LMDB store as the jobs'. */
+	char sdir[4096], lmdb[4200];
+	if (!strcmp(clxs_json_str(opts, "load_type", ""), "INCREMENTAL") &&
+	    clxs_state_dir_default(sdir, sizeof(sdir), NULL) == CLXS_OK &&
+	    clxs_path_join(lmdb, sizeof(lmdb), sdir, CLXS_STATE_LMDB, NULL) == CLXS_OK &&
+	    clxs_mkdir_p(sdir, 0700, NULL) == CLXS_OK && clxs_store_open(lmdb, 0, &store, &err) == CLXS_OK)
+		clxs_clone_incremental_prepare(t.ws, t.warehouse_id, store, model, opts, &err);
 	if (!(plan = clxs_clone_plan(model, opts, &err))) {
 		fail("cannot plan the clone: %s", err.message);
 		goto out;
@@ -442,6 +451,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		fail("clone stopped: %s", err.message);
 		goto out;
 	}
+	clxs_clone_incremental_record(store, model, opts, result);
 	if (clxs_json_bool(opts, "validate_after_clone", false)) {
 		json_object *report = NULL;
 		clxs_clone_validate_run(t.ws, t.warehouse_id, model, opts,
@@ -464,6 +474,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	if (rc == 0 && c.checkpoint_path[0])
 		unlink(c.checkpoint_path); /* finished: nothing to resume */
 out:
+	clxs_store_close(store);
 	clxs_target_close(&t);
 	json_object_put(resume);
 	json_object_put(result);

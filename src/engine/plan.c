@@ -18,6 +18,8 @@ typedef struct {
 	json_object *opts;
 	const char *src, *dst;
 	const char *me; /* the user running the clone, who owns what it creates */
+	json_object *cur_versions, *prev_versions; /* INCREMENTAL: source versions now and at the last clone */
+	json_object *unchanged; /* INCREMENTAL: "schema.name" of tables left alone entirely */
 	bool shallow;
 	json_object *statements, *skipped, *counts;
 	int step;
@@ -90,6 +92,13 @@ bool clxs_clone_selected(json_object *opts, const char *schema, const char *name
 		regfree(&re);
 	}
 	return ok;
+}
+
+static bool unchanged(plan *p, const char *schema, const char *name)
+{
+	char key[600];
+	snprintf(key, sizeof(key), "%s.%s", schema, name);
+	return p->unchanged && json_object_object_get(p->unchanged, key) != NULL;
 }
 
 static bool selected(plan *p, const char *schema, const char *name, const char *type)
@@ -331,6 +340,15 @@ static void plan_tables(plan *p, json_object *tables)
 		}
 		char key[600];
 		snprintf(key, sizeof(key), "%s.%s", schema, name);
+		const char *now = clxs_json_str(p->cur_versions, key, NULL);
+		const char *then = clxs_json_str(p->prev_versions, key, NULL);
+		if (now && then && !strcmp(now, then)) {
+			char why[96];
+			snprintf(why, sizeof(why), "unchanged since the last clone (source version %.20s)", now);
+			skip(p, "table", schema, name, why);
+			json_object_object_add(p->unchanged, key, json_object_new_boolean(1));
+			continue;
+		}
 		const char *pred = clxs_json_str(where, key, clxs_json_str(where, "*", NULL));
 		clxs_code rc;
 		if (pred && !p->shallow) {
@@ -722,6 +740,10 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 	p.dst = clxs_json_str(opts, "destination_catalog", NULL);
 	p.shallow = !strcmp(clxs_json_str(opts, "clone_type", "DEEP"), "SHALLOW");
 	p.me = clxs_json_str(model, "current_user", NULL);
+	if (!strcmp(clxs_json_str(opts, "load_type", "FULL"), "INCREMENTAL")) {
+		p.cur_versions = json_object_object_get(model, "source_versions");
+		p.prev_versions = json_object_object_get(model, "previous_versions");
+	}
 	if (!p.src || !p.dst) {
 		clxs_fail(err, CLXS_EVALIDATION, "source_catalog", "source and destination catalogs are required");
 		return NULL;
@@ -736,6 +758,7 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 	p.skipped = json_object_new_array();
 	p.counts = json_object_new_object();
 	p.functions_cloned = json_object_new_object();
+	p.unchanged = json_object_new_object();
 
 	json_object *cat = json_object_object_get(model, "catalog");
 	json_object *schemas = json_object_object_get(model, "schemas");
@@ -779,7 +802,7 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 			json_object *o = json_object_array_get_idx(objs[k], i);
 			const char *schema = clxs_json_str(o, "schema", ""), *name = clxs_json_str(o, "name", "");
 			bool is_view = k == 0 && is_view_type(clxs_json_str(o, "table_type", ""));
-			if (is_view || !selected(&p, schema, name, types[k]) ||
+			if (is_view || !selected(&p, schema, name, types[k]) || (k == 0 && unchanged(&p, schema, name)) ||
 			    (k == 0 && !strcasecmp(clxs_json_str(o, "table_type", ""), "STREAMING_TABLE")))
 				continue;
 			governance(&p, o, kinds[k], types[k], schema, name);
@@ -795,18 +818,21 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 		const char *schema = clxs_json_str(t, "schema", ""), *name = clxs_json_str(t, "name", "");
 		char key[600];
 		snprintf(key, sizeof(key), "%s.%s", schema, name);
-		if (selected(&p, schema, name, "table") && clxs_json_str(where, key, clxs_json_str(where, "*", NULL)))
+		if (selected(&p, schema, name, "table") && !unchanged(&p, schema, name) &&
+		    clxs_json_str(where, key, clxs_json_str(where, "*", NULL)))
 			plan_constraints(&p, t, schema, name);
 	}
 	for (size_t i = 0; tcopy && clxs_json_bool(opts, "copy_security", true) &&
 			   i < json_object_array_length(tcopy); i++) {
 		json_object *t = json_object_array_get_idx(tcopy, i);
 		const char *schema = clxs_json_str(t, "schema", ""), *name = clxs_json_str(t, "name", "");
-		if (selected(&p, schema, name, "table") && !is_view_type(clxs_json_str(t, "table_type", "")))
+		if (selected(&p, schema, name, "table") && !unchanged(&p, schema, name) &&
+		    !is_view_type(clxs_json_str(t, "table_type", "")))
 			plan_security(&p, t, schema, name);
 	}
 	json_object_put(tcopy);
 	json_object_put(p.functions_cloned);
+	json_object_put(p.unchanged);
 	if (p.has_inc)
 		regfree(&p.inc_re);
 	if (p.has_exc)

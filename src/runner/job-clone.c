@@ -56,6 +56,7 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 	clxs_job_log(ctx->store, ctx->job_id, "info", "reading the source catalog", NULL);
 	if ((rc = clxs_clone_discover(t.ws, t.warehouse_id, src, &model, err)))
 		goto out;
+	clxs_clone_incremental_prepare(t.ws, t.warehouse_id, ctx->store, model, opts, err);
 	if (!(plan = clxs_clone_plan(model, opts, err))) {
 		rc = err->code;
 		goto out;
@@ -78,6 +79,8 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 	ex.ud = ctx;
 	ex.resume = clxs_json_bool(ctx->job, "resume", false) ? json_object_object_get(ctx->job, "checkpoint") : NULL;
 	rc = clxs_clone_execute(&ex, plan, opts, result, err);
+	if (rc == CLXS_OK)
+		clxs_clone_incremental_record(ctx->store, model, opts, *result);
 	if (rc == CLXS_OK && clxs_json_int(*result, "objects_failed", 0) > 0) {
 		/* The clone ran; some objects failed: the job fails with the result. */
 		rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "%lld object(s) failed to clone",

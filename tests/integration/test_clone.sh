@@ -60,6 +60,18 @@ expect "the checksum catches the duplicate" "1 bronze.patients" "$rc $(jq -r '.t
 out=$("$CLXS" clone --source demo --dest demo_cli --validate --checksum --json); rc=$?
 expect "re-cloning repairs it and validates" "0 0" "$rc $(jq .validation.mismatched <<<"$out")"
 
+# --- INCREMENTAL: only tables whose source version moved --------------------------------
+out=$("$CLXS" clone --source demo --dest demo_inc --incremental --json)
+expect "a first INCREMENTAL clone copies every table" 3 "$(jq .tables_cloned <<<"$out")"
+out=$("$CLXS" clone --source demo --dest demo_inc --incremental --json)
+expect "a second one with no changes copies none" 0 "$(jq .tables_cloned <<<"$out")"
+expect "and says why for each" 3 "$(jq '[.objects[] | select(.status == "skipped" and (.reason | startswith("unchanged")))] | length' <<<"$out")"
+"$CLXS" sql "INSERT INTO demo.bronze.customers SELECT * FROM demo.bronze.customers WHERE id = 1" >/dev/null
+out=$("$CLXS" clone --source demo --dest demo_inc --incremental --json)
+expect "after a write to one table only that table is cloned" "bronze.customers" \
+  "$(jq -r '[.objects[] | select(.object_type == "table" and .status == "cloned") | .object] | join(",")' <<<"$out")"
+same "row count of bronze.customers" "SELECT count(*) FROM CAT.bronze.customers" demo_inc
+
 # --- a shallow clone at a past version ----------------------------------------------
 "$CLXS" clone --source demo --dest demo_v --shallow --as-of-version 1 --include-schemas bronze \
   --include-tables-regex '^customers$' --json >/dev/null && ok "shallow clone at version 1" || bad "shallow clone at version 1"
