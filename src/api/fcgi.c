@@ -11,6 +11,7 @@
 
 #include "clxs/api.h"
 #include "clxs/fcgi_worker.h"
+#include "clxs/http.h"
 #include "clxs/log.h"
 
 static volatile sig_atomic_t in_request, stop_requested;
@@ -25,52 +26,15 @@ static void on_term(int sig)
 		_exit(0);
 }
 
-static const char *reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 202: return "Accepted";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "OK";
-	}
-}
-
 static const char *fcgi_header(const char *name, void *ud)
 {
 	return FCGX_GetParam(name, ((FCGX_Request *)ud)->envp);
 }
 
-/* Read up to limit bytes of the body; anything beyond is drained so the
- * connection stays in sync when nginx keeps it open. */
-static char *read_body(FCGX_Request *r, long long announced, size_t limit, size_t *len)
+/* The body, through libfcgi (clxs_http_read_body's reader). */
+static int fcgi_read(void *ud, char *buf, int n)
 {
-	*len = 0;
-	if (announced <= 0 || (unsigned long long)announced > limit) {
-		char sink[8192];
-		while (FCGX_GetStr(sink, sizeof(sink), r->in) > 0)
-			;
-		return NULL;
-	}
-	char *buf = malloc((size_t)announced + 1);
-	if (!buf)
-		return NULL;
-	int n;
-	while (*len < (size_t)announced &&
-	       (n = FCGX_GetStr(buf + *len, (int)((size_t)announced - *len), r->in)) > 0)
-		*len += (size_t)n;
-	buf[*len] = '\0';
-	return buf;
+	return FCGX_GetStr(buf, n, ud);
 }
 
 int clxs_fcgi_worker_loop(int sock, clxs_api_ctx *ctx)
@@ -99,7 +63,8 @@ int clxs_fcgi_worker_loop(int sock, clxs_api_ctx *ctx)
 		in.header_ud = &r;
 		if (!in.method)
 			in.method = "GET";
-		char *body = read_body(&r, in.content_length, ctx->max_body, &in.body_len);
+		char *body = clxs_http_read_body(fcgi_read, r.in, in.content_length, ctx->max_body,
+						 &in.body_len, NULL);
 		in.body = body;
 
 		clxs_http_out out;
@@ -111,7 +76,7 @@ int clxs_fcgi_worker_loop(int sock, clxs_api_ctx *ctx)
 		int hlen = snprintf(head, sizeof(head),
 				    "Status: %d %s\r\nContent-Type: application/json\r\n"
 				    "Content-Length: %zu\r\nCache-Control: no-store\r\n%s\r\n",
-				    out.status, reason(out.status), blen, out.extra_headers);
+				    out.status, clxs_http_reason(out.status), blen, out.extra_headers);
 		FCGX_PutStr(head, hlen, r.out);
 		if (blen)
 			FCGX_PutStr(out.body, (int)blen, r.out);

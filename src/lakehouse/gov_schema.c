@@ -1,15 +1,14 @@
 /* Governance tables and their plain operations: securable resolution,
- * grants, owners/comments of volumes and functions, tags, row filters and
- * column masks. Every row hangs off a core id with ON DELETE CASCADE, so
- * DROP ... CASCADE removes it (docs/lakehouse-storage.md).
+ * owners/comments of volumes and functions, tags, row filters and column
+ * masks (grants: gov_grants.c). Every row hangs off a core id with ON
+ * DELETE CASCADE, so DROP ... CASCADE removes it (docs/lakehouse-storage.md).
  *
- * lh_volumes, lh_functions and lh_grants are the REST service's tables
- * (src/lakehouse/svc_gov.c): the DDL below must stay identical to theirs,
- * since CREATE TABLE IF NOT EXISTS lets whichever side runs first create
- * them. Privileges are stored in the REST form (USE_CATALOG). */
+ * This is the one definition of the governance tables: the SQL front end
+ * and the REST service (src/lakehouse/svc_gov.c) both create them through
+ * clxs_lh_gov_init(). Privileges are stored in the REST form (USE_CATALOG). */
+#include "gov_internal.h"
 #include "lh_internal.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +31,9 @@ static const char *const gov_schema[] = {
 	" info TEXT NOT NULL DEFAULT '{}',"
 	" created_at INTEGER NOT NULL, created_by TEXT, updated_at INTEGER NOT NULL, updated_by TEXT,"
 	" UNIQUE(schema_id, name))",
+	/* One row per (securable, principal, privilege). Only the column of the
+	 * securable's own kind is set, which is what makes the cascade work;
+	 * securable_id repeats it for lookups. */
 	"CREATE TABLE IF NOT EXISTS lh_grants("
 	" id INTEGER PRIMARY KEY,"
 	" securable_type TEXT NOT NULL"
@@ -92,157 +94,94 @@ clxs_code clxs_lh_gov_init(clxs_lh *lh, clxs_error *err)
 	return lh_end(lh, rc, err);
 }
 
+static const char *const kind_names[] = {"CATALOG", "SCHEMA", "TABLE", "VOLUME", "FUNCTION"};
+
 const char *clxs_lh_sec_kind_name(clxs_lh_sec_kind k)
 {
-	static const char *const names[] = {"CATALOG", "SCHEMA", "TABLE", "VOLUME", "FUNCTION"};
-	return (unsigned)k < 5 ? names[k] : "UNKNOWN";
+	return (unsigned)k < 5 ? kind_names[k] : "UNKNOWN";
 }
 
-static const char *id_col(clxs_lh_sec_kind k)
+bool clxs_lh_sec_kind_parse(const char *s, clxs_lh_sec_kind *out)
+{
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strcasecmp(s, kind_names[i]) == 0) {
+			*out = (clxs_lh_sec_kind)i;
+			return true;
+		}
+	return false;
+}
+
+const char *gov_id_col(clxs_lh_sec_kind k)
 {
 	static const char *const cols[] = {"catalog_id", "schema_id", "table_id", "volume_id",
 					   "function_id"};
 	return cols[k];
 }
 
+clxs_code clxs_lh_object_id(clxs_lh *lh, clxs_lh_sec_kind kind, int64_t schema_id,
+			    const char *name, int64_t *id, bool *found, clxs_error *err)
+{
+	return lh_int(lh, err, id, found,
+		      kind == CLXS_LH_SEC_VOLUME ? "SELECT id FROM lh_volumes WHERE schema_id=? AND name=?"
+						 : "SELECT id FROM lh_functions WHERE schema_id=? AND name=?",
+		      "it", schema_id, name);
+}
+
 clxs_code clxs_lh_sec_resolve(clxs_lh *lh, clxs_lh_sec_kind kind, const clxs_lh_name *n,
-			      clxs_lh_sec *out, clxs_error *err)
+			      clxs_lh_sec *out, bool *found, clxs_error *err)
 {
 	memset(out, 0, sizeof(*out));
 	out->kind = kind;
+	if (found)
+		*found = true;
 	clxs_code rc;
 	if (kind == CLXS_LH_SEC_CATALOG) {
-		if ((rc = lh_name_norm(n->catalog, "catalog", out->catalog, err)))
+		if ((rc = lh_name_norm(n->catalog, "catalog", out->catalog, err)) ||
+		    (rc = lh_catalog_id(lh, out->catalog, &out->id, err)))
 			return rc;
-		return lh_catalog_id(lh, out->catalog, &out->id, err);
+		out->catalog_id = out->id;
+		return CLXS_OK;
 	}
 	if ((rc = lh_name_norm(n->catalog, "catalog", out->catalog, err)) ||
 	    (rc = lh_name_norm(n->schema, "schema", out->schema, err)))
 		return rc;
-	if (kind == CLXS_LH_SEC_SCHEMA)
-		return lh_schema_id(lh, out->catalog, out->schema, &out->id, err);
 	if (kind == CLXS_LH_SEC_TABLE) {
 		lh_tbl t;
-		if ((rc = lh_tbl_resolve(lh, n, &t, NULL, err)))
+		if ((rc = lh_tbl_resolve(lh, n, &t, found, err)))
 			return rc;
 		snprintf(out->name, sizeof(out->name), "%s", t.name);
 		out->id = t.id;
+		out->catalog_id = t.catalog_id;
+		out->schema_id = t.schema_id;
 		return CLXS_OK;
 	}
-	if ((rc = lh_name_norm(n->name, kind == CLXS_LH_SEC_VOLUME ? "volume" : "function", out->name,
+	if (kind != CLXS_LH_SEC_SCHEMA &&
+	    (rc = lh_name_norm(n->name, kind == CLXS_LH_SEC_VOLUME ? "volume" : "function", out->name,
 			       err)))
 		return rc;
-	int64_t sid;
-	if ((rc = lh_schema_id(lh, out->catalog, out->schema, &sid, err)))
+	/* lh_schema_id looks the catalog up first as well: the same errors */
+	if ((rc = lh_catalog_id(lh, out->catalog, &out->catalog_id, err)) ||
+	    (rc = lh_schema_id(lh, out->catalog, out->schema, &out->schema_id, err)))
 		return rc;
-	bool found = false;
-	rc = lh_int(lh, err, &out->id, &found,
-		    kind == CLXS_LH_SEC_VOLUME ? "SELECT id FROM lh_volumes WHERE schema_id=? AND name=?"
-					       : "SELECT id FROM lh_functions WHERE schema_id=? AND name=?",
-		    "it", sid, out->name);
-	if (!rc && !found) {
-		char full[800];
-		lh_fullname(full, sizeof(full), out->catalog, out->schema, out->name);
-		if (kind == CLXS_LH_SEC_VOLUME)
-			return lh_fail(err, CLXS_ENOTFOUND, "VOLUME_NOT_FOUND",
-				       "The volume %s cannot be found.", full);
-		return lh_fail(err, CLXS_ENOTFOUND, "ROUTINE_NOT_FOUND",
-			       "The routine %s cannot be found.", full);
+	if (kind == CLXS_LH_SEC_SCHEMA) {
+		out->id = out->schema_id;
+		return CLXS_OK;
 	}
-	return rc;
-}
-
-/* ---- grants ---------------------------------------------------------------------------- */
-
-static const char *const privileges[] = {
-	"ALL_PRIVILEGES", "SELECT", "MODIFY", "USE_CATALOG", "USE_SCHEMA", "CREATE_SCHEMA",
-	"CREATE_TABLE", "CREATE_FUNCTION", "CREATE_VOLUME", "CREATE_MATERIALIZED_VIEW",
-	"CREATE_MODEL", "READ_VOLUME", "WRITE_VOLUME", "EXECUTE", "APPLY_TAG", "BROWSE", "MANAGE",
-	"REFRESH", "READ_FILES", "WRITE_FILES", "CREATE_EXTERNAL_TABLE", "CREATE_EXTERNAL_VOLUME",
-	"EXTERNAL_USE_SCHEMA", "CREATE_FOREIGN_CATALOG", NULL,
-};
-
-static clxs_code grant_txn(clxs_lh *lh, const clxs_lh_sec *s, const char *principal,
-			   const char *const *privs, size_t n, bool revoke, clxs_error *err)
-{
-	if (!principal || !*principal)
-		return lh_fail(err, CLXS_EINVAL, "INVALID_PARAMETER_VALUE", "the principal is empty");
-	clxs_code rc = CLXS_OK;
-	for (size_t i = 0; i < n && !rc; i++) {
-		char p[64];
-		size_t j = 0;
-		for (const char *q = privs[i]; *q && j < sizeof(p) - 1; q++)
-			p[j++] = *q == ' ' ? '_' : (char)toupper((unsigned char)*q);
-		p[j] = '\0';
-		if (!strcmp(p, "ALL"))
-			snprintf(p, sizeof(p), "ALL_PRIVILEGES");
-		bool known = false;
-		for (size_t k = 0; privileges[k]; k++)
-			known |= !strcmp(privileges[k], p);
-		if (!known) {
-			rc = lh_fail(err, CLXS_EINVAL, "INVALID_PARAMETER_VALUE",
-				     "Privilege %s is not valid for %s.", privs[i],
-				     clxs_lh_sec_kind_name(s->kind));
-			break;
-		}
-		if (revoke) {
-			rc = lh_run(lh, err,
-				    "DELETE FROM lh_grants WHERE securable_type=? AND securable_id=?"
-				    " AND principal=? AND privilege=?", "titt",
-				    clxs_lh_sec_kind_name(s->kind), s->id, principal, p);
-			continue;
-		}
-		char sql[256];
-		snprintf(sql, sizeof(sql),
-			 "INSERT OR IGNORE INTO lh_grants(securable_type, securable_id, %s, principal,"
-			 " privilege) VALUES(?,?,?,?,?)", id_col(s->kind));
-		rc = lh_run(lh, err, sql, "tiitt", clxs_lh_sec_kind_name(s->kind), s->id, s->id,
-			    principal, p);
-	}
-	return rc;
-}
-
-clxs_code clxs_lh_grant(clxs_lh *lh, const clxs_lh_sec *s, const char *principal,
-			const char *const *privs, size_t n, bool revoke, clxs_error *err)
-{
-	clxs_code rc = lh_begin(lh, true, err);
-	if (rc)
+	bool here = false;
+	if ((rc = clxs_lh_object_id(lh, kind, out->schema_id, out->name, &out->id, &here, err)) ||
+	    here)
 		return rc;
-	return lh_end(lh, grant_txn(lh, s, principal, privs, n, revoke, err), err);
-}
-
-clxs_code clxs_lh_grants_list(clxs_lh *lh, const clxs_lh_sec *s, const char *principal,
-			      json_object **out, clxs_error *err)
-{
-	*out = NULL;
-	sqlite3_stmt *st;
-	clxs_code rc = lh_stmt(lh, err, &st,
-			       "SELECT principal, privilege FROM lh_grants WHERE securable_type=? AND"
-			       " securable_id=? AND (? IS NULL OR principal=?) ORDER BY principal, privilege",
-			       "titt", clxs_lh_sec_kind_name(s->kind), s->id, principal, principal);
-	if (rc)
-		return rc;
-	json_object *a = json_object_new_array();
-	char key[800];
-	if (s->kind == CLXS_LH_SEC_CATALOG)
-		lh_fullname(key, sizeof(key), s->catalog, NULL, NULL);
-	else if (s->kind == CLXS_LH_SEC_SCHEMA)
-		lh_fullname(key, sizeof(key), s->catalog, s->schema, NULL);
-	else
-		lh_fullname(key, sizeof(key), s->catalog, s->schema, s->name);
-	while (a && sqlite3_step(st) == SQLITE_ROW) {
-		json_object *o = json_object_new_object();
-		clxs_json_set_str(o, "principal", lh_col_text(st, 0));
-		clxs_json_set_str(o, "privilege", lh_col_text(st, 1));
-		clxs_json_set_str(o, "object_type", clxs_lh_sec_kind_name(s->kind));
-		clxs_json_set_str(o, "object_key", key);
-		json_object_array_add(a, o);
+	if (found) {
+		*found = false;
+		return CLXS_OK;
 	}
-	sqlite3_finalize(st);
-	if (!a)
-		return clxs_fail(err, CLXS_ENOMEM, NULL, "out of memory");
-	*out = a;
-	return CLXS_OK;
+	char full[800];
+	lh_fullname(full, sizeof(full), out->catalog, out->schema, out->name);
+	if (kind == CLXS_LH_SEC_VOLUME)
+		return lh_fail(err, CLXS_ENOTFOUND, "VOLUME_NOT_FOUND",
+			       "The volume %s cannot be found.", full);
+	return lh_fail(err, CLXS_ENOTFOUND, "ROUTINE_NOT_FOUND",
+		       "The routine %s cannot be found.", full);
 }
 
 static clxs_code set_col(clxs_lh *lh, const clxs_lh_sec *s, const char *col, const char *val,
@@ -312,7 +251,7 @@ static clxs_code tags_txn(clxs_lh *lh, const clxs_lh_sec *s, const char *column,
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO lh_tags(securable_type, securable_id, %s, column_name, tag_key,"
 			 " tag_value) VALUES(?,?,?,?,?,?) ON CONFLICT(securable_type, securable_id,"
-			 " column_name, tag_key) DO UPDATE SET tag_value=excluded.tag_value", id_col(s->kind));
+			 " column_name, tag_key) DO UPDATE SET tag_value=excluded.tag_value", gov_id_col(s->kind));
 		json_object_object_foreach(set, k, v) {
 			if (!*k || strlen(k) > 255)
 				return lh_fail(err, CLXS_EINVAL, "INVALID_PARAMETER_VALUE",
@@ -353,7 +292,7 @@ clxs_code clxs_lh_tags_unset(clxs_lh *lh, const clxs_lh_sec *s, const char *colu
 static clxs_code fn_and_cols(clxs_lh *lh, const lh_tbl *t, const clxs_lh_name *fn, json_object *cols,
 			     clxs_lh_sec *fs, char **cols_text, clxs_error *err)
 {
-	clxs_code rc = clxs_lh_sec_resolve(lh, CLXS_LH_SEC_FUNCTION, fn, fs, err);
+	clxs_code rc = clxs_lh_sec_resolve(lh, CLXS_LH_SEC_FUNCTION, fn, fs, NULL, err);
 	if (rc)
 		return rc;
 	clxs_lh_sec ts = {.kind = CLXS_LH_SEC_TABLE, .id = t->id};

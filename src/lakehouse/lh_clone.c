@@ -6,7 +6,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "clxs/util.h"
 
@@ -19,16 +18,6 @@ static int cmp_i64(const void *a, const void *b)
 static bool in_sorted(const int64_t *v, size_t n, int64_t x)
 {
 	return n && bsearch(&x, v, n, sizeof(*v), cmp_i64) != NULL;
-}
-
-static bool same_cols(const lh_cols *a, const lh_cols *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].name, b->v[i].name) || strcasecmp(a->v[i].type_text, b->v[i].type_text))
-			return false;
-	return true;
 }
 
 /* Whether two physical tables were declared identically, which lets
@@ -192,7 +181,7 @@ static clxs_code clone_txn(clxs_lh *lh, const clxs_lh_clone_spec *spec, json_obj
 				 tgt.id)) ||
 		    (rc = lh_cols_load(lh, tgt.id, &tc, err)))
 			goto out;
-		keep = from == src.id && same_cols(&c, &tc) && tgt.data_id;
+		keep = from == src.id && lh_cols_same(&c, &tc) && tgt.data_id;
 	}
 	if (found && !tgt.is_view && (rc = lh_live_segments(lh, tgt.id, -1, &ts, err)))
 		goto out;

@@ -631,13 +631,8 @@ clxs_code clxs_lh_table_detail(clxs_lh *lh, const clxs_lh_name *n, json_object *
 	lh_segs s = {0};
 	sqlite3_stmt *st = NULL;
 	int64_t nchecks = 0, last = 0;
-	if ((rc = lh_tbl_resolve(lh, n, &t, NULL, err)))
+	if ((rc = lh_tbl_resolve_table(lh, n, "DESCRIBE DETAIL", &t, err)))
 		goto out;
-	if (t.is_view) {
-		rc = lh_fail(err, CLXS_EVALIDATION, "EXPECT_TABLE_NOT_VIEW",
-			     "DESCRIBE DETAIL needs a table; %s is a view.", t.full);
-		goto out;
-	}
 	if ((rc = lh_live_segments(lh, t.id, -1, &s, err)) ||
 	    (rc = lh_int(lh, err, &nchecks, NULL,
 			 "SELECT count(*) FROM lh_constraints WHERE table_id=? AND kind='CHECK'", "i",

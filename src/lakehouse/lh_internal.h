@@ -91,6 +91,22 @@ clxs_code lh_schema_id(clxs_lh *lh, const char *catalog, const char *schema, int
 /* Resolve a table; *found (optional) avoids the not-found error. */
 clxs_code lh_tbl_resolve(clxs_lh *lh, const clxs_lh_name *n, lh_tbl *t, bool *found,
 			   clxs_error *err);
+/* Resolve the table an operation (VACUUM, RESTORE, ...) needs: a view fails
+ * with EXPECT_TABLE_NOT_VIEW. */
+clxs_code lh_tbl_resolve_table(clxs_lh *lh, const clxs_lh_name *n, const char *op, lh_tbl *t,
+			       clxs_error *err);
+
+/* ---- paged lists (lh_meta.c) ---- */
+/* One row of a list as JSON; ctx is lh_list_page's. */
+typedef clxs_code (*lh_row_fn)(clxs_lh *lh, sqlite3_stmt *st, void *ctx, json_object **out,
+			       clxs_error *err);
+/* {key: [row(...) for each row of st], "next_page_token"} with at most
+ * max_results rows (0: all); st must select rows by name after the page
+ * token, ordered by name, with a "name" in each row's JSON. what names the
+ * list in an SQLite error. */
+clxs_code lh_list_page(clxs_lh *lh, sqlite3_stmt *st, const char *key, const char *what,
+		       int max_results, lh_row_fn row, void *ctx, json_object **out,
+		       clxs_error *err);
 
 /* ---- properties ---- */
 /* Apply upd's property set/unset to a JSON text; returns the new text. */
@@ -114,6 +130,8 @@ clxs_code lh_cols_load(clxs_lh *lh, int64_t table_id, lh_cols *c, clxs_error *er
 clxs_code lh_cols_from_json(json_object *arr, lh_cols *c, clxs_error *err);
 json_object *lh_cols_json(const lh_cols *c);
 void lh_cols_free(lh_cols *c);
+/* Same column names (exactly) and types (in any case), in the same order. */
+bool lh_cols_same(const lh_cols *a, const lh_cols *b);
 /* Column list `"a","b"` (optionally with a table alias prefix). */
 void lh_sb_collist(lh_sb *b, const lh_cols *c, const char *prefix);
 const char *lh_type_affinity(const char *type_text);

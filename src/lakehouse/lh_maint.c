@@ -17,16 +17,6 @@ static bool seg_in(const lh_segs *s, int64_t id)
 	return false;
 }
 
-static bool cols_equal(const lh_cols *a, const lh_cols *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].name, b->v[i].name) || strcasecmp(a->v[i].type_text, b->v[i].type_text))
-			return false;
-	return true;
-}
-
 /* ---- RESTORE ------------------------------------------------------------------------------ */
 
 static clxs_code restore_txn(clxs_lh *lh, const clxs_lh_name *n, const clxs_lh_at *at,
@@ -38,11 +28,8 @@ static clxs_code restore_txn(clxs_lh *lh, const clxs_lh_name *n, const clxs_lh_a
 	int64_t v, nv;
 	clxs_code rc;
 	json_object *params = NULL, *metrics = NULL;
-	if ((rc = lh_tbl_resolve(lh, n, &t, NULL, err)))
+	if ((rc = lh_tbl_resolve_table(lh, n, "RESTORE", &t, err)))
 		return rc;
-	if (t.is_view)
-		return lh_fail(err, CLXS_EVALIDATION, "EXPECT_TABLE_NOT_VIEW",
-			       "RESTORE needs a table; %s is a view.", t.full);
 	if ((rc = lh_resolve_at(lh, &t, at, &v, err))) {
 		if (err && !strcmp(err->detail, "DELTA_VERSION_NOT_FOUND")) {
 			int64_t latest = -1;
@@ -83,7 +70,7 @@ static clxs_code restore_txn(clxs_lh *lh, const clxs_lh_name *n, const clxs_lh_a
 	}
 	/* Restoring across a schema change brings the old columns back; new
 	 * writes then go to a fresh physical table with those columns. */
-	if (!rc && !cols_equal(&vc, &cc)) {
+	if (!rc && !lh_cols_same(&vc, &cc)) {
 		rc = lh_cols_store(lh, t.id, &vc, err);
 		if (!rc)
 			rc = lh_run(lh, err, "UPDATE lh_tables SET data_id=NULL WHERE id=?", "i", t.id);
@@ -146,11 +133,8 @@ static clxs_code vacuum_txn(clxs_lh *lh, const clxs_lh_name *n, double hours, bo
 	lh_segs del = {0};
 	sqlite3_stmt *st = NULL;
 	clxs_code rc;
-	if ((rc = lh_tbl_resolve(lh, n, &t, NULL, err)))
+	if ((rc = lh_tbl_resolve_table(lh, n, "VACUUM", &t, err)))
 		return rc;
-	if (t.is_view)
-		return lh_fail(err, CLXS_EVALIDATION, "EXPECT_TABLE_NOT_VIEW",
-			       "VACUUM needs a table; %s is a view.", t.full);
 	/* The table's delta.deletedFileRetentionDuration ('interval N hours' or
 	 * 'interval N days') is both VACUUM's default and the floor of the
 	 * safety check, as in Delta; without it, 168 hours. */
@@ -174,8 +158,8 @@ static clxs_code vacuum_txn(clxs_lh *lh, const clxs_lh_name *n, double hours, bo
 			       " are certain that there are no operations being performed on this table,"
 			       " then you may turn off this check by setting:"
 			       " spark.databricks.delta.retentionDurationCheck.enabled = false. If you are"
-			       " not sure, please use a value not less than the table's"
-			       " delta.deletedFileRetentionDuration (\"168 hours\" by default).");
+			       " not sure, please use a value not less than \"%.0f hours\".",
+			       floor_hours);
 	/* Commit timestamps are kept strictly increasing, so a burst of
 	 * commits can run a few ms ahead of the wall clock: measure the
 	 * retention from whichever is later. */
@@ -294,11 +278,8 @@ static clxs_code optimize_txn(clxs_lh *lh, const clxs_lh_name *n, const char *co
 	char *snap = NULL;
 	clxs_code rc;
 	json_object *params = NULL, *metrics = NULL;
-	if ((rc = lh_tbl_resolve(lh, n, &t, NULL, err)))
+	if ((rc = lh_tbl_resolve_table(lh, n, "OPTIMIZE", &t, err)))
 		return rc;
-	if (t.is_view)
-		return lh_fail(err, CLXS_EVALIDATION, "EXPECT_TABLE_NOT_VIEW",
-			       "OPTIMIZE needs a table; %s is a view.", t.full);
 	if ((rc = lh_cols_load(lh, t.id, &c, err)) || (rc = lh_live_segments(lh, t.id, -1, &s, err)))
 		goto out;
 	for (size_t i = 0; i < nz && !rc; i++) {

@@ -368,10 +368,13 @@ clxs_code clxs_lh_schema_get(clxs_lh *lh, const char *catalog, const char *name,
 }
 
 /* Page tokens are the last name of the previous page: names are unique in
- * their container, so "name > token" resumes exactly. */
-static clxs_code list_page(clxs_lh *lh, sqlite3_stmt *st, const char *key, const char *catalog,
-			   int max_results, json_object **out, clxs_error *err)
+ * their container, so "name > token" resumes exactly. One more row than the
+ * page is read to know whether a next page exists. */
+clxs_code lh_list_page(clxs_lh *lh, sqlite3_stmt *st, const char *key, const char *what,
+		       int max_results, lh_row_fn row, void *ctx, json_object **out,
+		       clxs_error *err)
 {
+	*out = NULL;
 	json_object *res = json_object_new_object(), *arr = json_object_new_array();
 	if (!res || !arr) {
 		json_object_put(res);
@@ -379,6 +382,7 @@ static clxs_code list_page(clxs_lh *lh, sqlite3_stmt *st, const char *key, const
 		return clxs_fail(err, CLXS_ENOMEM, NULL, "out of memory");
 	}
 	json_object_object_add(res, key, arr);
+	clxs_code rc = CLXS_OK;
 	int s, n = 0;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 		if (max_results > 0 && n == max_results) {
@@ -388,14 +392,29 @@ static clxs_code list_page(clxs_lh *lh, sqlite3_stmt *st, const char *key, const
 			s = SQLITE_DONE;
 			break;
 		}
-		json_object_array_add(arr, container_json(st, catalog));
+		json_object *o;
+		if ((rc = row(lh, st, ctx, &o, err)))
+			break;
+		json_object_array_add(arr, o);
 		n++;
 	}
-	if (s != SQLITE_DONE) {
+	if (!rc && s != SQLITE_DONE)
+		rc = lh_sqlfail(lh, err, what);
+	if (rc) {
 		json_object_put(res);
-		return lh_sqlfail(lh, err, "list");
+		return rc;
 	}
 	*out = res;
+	return CLXS_OK;
+}
+
+/* ctx: the catalog of a schema row, NULL for a catalog row. */
+static clxs_code container_row(clxs_lh *lh, sqlite3_stmt *st, void *ctx, json_object **out,
+			       clxs_error *err)
+{
+	(void)lh;
+	if (!(*out = container_json(st, ctx)))
+		return clxs_fail(err, CLXS_ENOMEM, NULL, "out of memory");
 	return CLXS_OK;
 }
 
@@ -411,7 +430,8 @@ clxs_code clxs_lh_catalog_list(clxs_lh *lh, const char *page_token, int max_resu
 		     "SELECT " CONTAINER_COLS " FROM lh_catalogs WHERE name > ? ORDER BY name", "t",
 		     page_token ? page_token : "");
 	if (!rc)
-		rc = list_page(lh, st, "catalogs", NULL, max_results, out, err);
+		rc = lh_list_page(lh, st, "catalogs", "list", max_results, container_row, NULL, out,
+				  err);
 	sqlite3_finalize(st);
 	return lh_end(lh, rc, err);
 }
@@ -431,7 +451,7 @@ clxs_code clxs_lh_schema_list(clxs_lh *lh, const char *catalog, const char *page
 	    !(rc = lh_stmt(lh, err, &st,
 			   "SELECT " CONTAINER_COLS " FROM lh_schemas WHERE catalog_id=? AND name > ?"
 			   " ORDER BY name", "it", cid, page_token ? page_token : "")))
-		rc = list_page(lh, st, "schemas", c, max_results, out, err);
+		rc = lh_list_page(lh, st, "schemas", "list", max_results, container_row, c, out, err);
 	sqlite3_finalize(st);
 	return lh_end(lh, rc, err);
 }

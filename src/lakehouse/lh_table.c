@@ -56,6 +56,16 @@ const char *lh_type_name(const char *type_text)
 
 /* ---- columns ----------------------------------------------------------------------- */
 
+bool lh_cols_same(const lh_cols *a, const lh_cols *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i].name, b->v[i].name) || strcasecmp(a->v[i].type_text, b->v[i].type_text))
+			return false;
+	return true;
+}
+
 void lh_cols_free(lh_cols *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
@@ -231,6 +241,16 @@ clxs_code lh_tbl_resolve(clxs_lh *lh, const clxs_lh_name *n, lh_tbl *t, bool *fo
 			     " of the schema and catalog.", t->full);
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+clxs_code lh_tbl_resolve_table(clxs_lh *lh, const clxs_lh_name *n, const char *op, lh_tbl *t,
+			       clxs_error *err)
+{
+	clxs_code rc = lh_tbl_resolve(lh, n, t, NULL, err);
+	if (!rc && t->is_view)
+		rc = lh_fail(err, CLXS_EVALIDATION, "EXPECT_TABLE_NOT_VIEW",
+			     "%s needs a table; %s is a view.", op, t->full);
 	return rc;
 }
 
@@ -676,6 +696,13 @@ clxs_code clxs_lh_table_get(clxs_lh *lh, const clxs_lh_name *n, json_object **ou
 	return lh_end(lh, rc, err);
 }
 
+static clxs_code table_row(clxs_lh *lh, sqlite3_stmt *st, void *ctx, json_object **out,
+			   clxs_error *err)
+{
+	(void)ctx;
+	return table_json(lh, st, out, err);
+}
+
 clxs_code clxs_lh_table_list(clxs_lh *lh, const char *catalog, const char *schema,
 			     const char *page_token, int max_results, json_object **out,
 			     clxs_error *err)
@@ -686,39 +713,13 @@ clxs_code clxs_lh_table_list(clxs_lh *lh, const char *catalog, const char *schem
 		return rc;
 	int64_t sid;
 	sqlite3_stmt *st = NULL;
-	json_object *res = NULL, *arr = NULL;
-	if ((rc = lh_schema_id(lh, catalog, schema, &sid, err)) ||
-	    (rc = lh_stmt(lh, err, &st,
-			  "SELECT " TABLE_COLS " FROM lh_tables t JOIN lh_schemas s ON s.id=t.schema_id"
-			  " JOIN lh_catalogs c ON c.id=s.catalog_id WHERE t.schema_id=? AND t.name > ?"
-			  " ORDER BY t.name", "it", sid, page_token ? page_token : "")))
-		goto out;
-	res = json_object_new_object();
-	arr = json_object_new_array();
-	json_object_object_add(res, "tables", arr);
-	int s, n = 0;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		if (max_results > 0 && n == max_results) {
-			clxs_json_set_str(res, "next_page_token",
-					  clxs_json_str(json_object_array_get_idx(arr, (size_t)n - 1),
-							"name", ""));
-			s = SQLITE_DONE;
-			break;
-		}
-		json_object *o;
-		if ((rc = table_json(lh, st, &o, err)))
-			break;
-		json_object_array_add(arr, o);
-		n++;
-	}
-	if (!rc && s != SQLITE_DONE)
-		rc = lh_sqlfail(lh, err, "table list");
-	if (!rc) {
-		*out = res;
-		res = NULL;
-	}
-out:
-	json_object_put(res);
+	if (!(rc = lh_schema_id(lh, catalog, schema, &sid, err)) &&
+	    !(rc = lh_stmt(lh, err, &st,
+			   "SELECT " TABLE_COLS " FROM lh_tables t JOIN lh_schemas s ON s.id=t.schema_id"
+			   " JOIN lh_catalogs c ON c.id=s.catalog_id WHERE t.schema_id=? AND t.name > ?"
+			   " ORDER BY t.name", "it", sid, page_token ? page_token : "")))
+		rc = lh_list_page(lh, st, "tables", "table list", max_results, table_row, NULL, out,
+				  err);
 	sqlite3_finalize(st);
 	return lh_end(lh, rc, err);
 }

@@ -155,6 +155,23 @@ typedef struct {
 	int64_t matched, copied, added_files, removed_files, added_bytes, removed_bytes;
 } step_metrics;
 
+/* Add a finished DELETE or UPDATE step's metrics to the batch; rows is the
+ * batch's counter of the step's kind. A step that touched no segment adds
+ * no step. */
+static void step_account(clxs_lh_write *w, const step_metrics *m, int64_t *rows, int64_t *nrows)
+{
+	if (m->removed_files)
+		w->steps++;
+	*rows += m->matched;
+	w->copied_rows += m->copied;
+	w->added_files += m->added_files;
+	w->removed_files += m->removed_files;
+	w->added_bytes += m->added_bytes;
+	w->removed_bytes += m->removed_bytes;
+	if (nrows)
+		*nrows = m->matched;
+}
+
 clxs_code clxs_lh_write_delete(clxs_lh_write *w, const char *where_sql, int64_t *nrows,
 			       clxs_error *err)
 {
@@ -196,16 +213,7 @@ clxs_code clxs_lh_write_delete(clxs_lh_write *w, const char *where_sql, int64_t 
 	free(list);
 	if ((rc = step_end(w, rc, saved, err)))
 		return rc;
-	if (m.removed_files)
-		w->steps++;
-	w->deleted_rows += m.matched;
-	w->copied_rows += m.copied;
-	w->added_files += m.added_files;
-	w->removed_files += m.removed_files;
-	w->added_bytes += m.added_bytes;
-	w->removed_bytes += m.removed_bytes;
-	if (nrows)
-		*nrows = m.matched;
+	step_account(w, &m, &w->deleted_rows, nrows);
 	return CLXS_OK;
 }
 
@@ -278,16 +286,7 @@ clxs_code clxs_lh_write_update(clxs_lh_write *w, const char *const *columns,
 	free(list);
 	if ((rc = step_end(w, rc, saved, err)))
 		return rc;
-	if (m.removed_files)
-		w->steps++;
-	w->updated_rows += m.matched;
-	w->copied_rows += m.copied;
-	w->added_files += m.added_files;
-	w->removed_files += m.removed_files;
-	w->added_bytes += m.added_bytes;
-	w->removed_bytes += m.removed_bytes;
-	if (nrows)
-		*nrows = m.matched;
+	step_account(w, &m, &w->updated_rows, nrows);
 	return CLXS_OK;
 }
 

@@ -38,11 +38,6 @@ static void pool_free(pool *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static clxs_code oom(lhs_ctx *c)
-{
-	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-}
-
 /* ---- catalogs and schemas ---------------------------------------------------------------- */
 
 static clxs_code create_catalog(lhs_ctx *c)
@@ -210,13 +205,25 @@ static clxs_code check_expr(lhs_ctx *c, const clxs_lh_column *cols, size_t ncols
 	check_cols cc = {cols, ncols};
 	*text = lhs_text(&c->k, from, to);
 	if (!*text)
-		return oom(c);
+		return lhs_oom(c);
 	clxs_code rc = lhs_translate_expr(c, &c->k, from, to, check_colres, &cc, true, sqlite_expr);
 	if (rc) {
 		free(*text);
 		*text = NULL;
 	}
 	return rc;
+}
+
+/* "(a, b, ...)": a key's column names, kept in d's pool. */
+static clxs_code ident_names(lhs_ctx *c, tdef *d, const char *const **out, size_t *n)
+{
+	json_object *a = NULL;
+	clxs_code rc = lhs_identlist(c, &a);
+	if (rc)
+		return rc;
+	*out = names_list(d, a, n);
+	json_object_put(a);
+	return *out ? CLXS_OK : lhs_oom(c);
 }
 
 /* Skip constraint options Databricks accepts and ignores here. */
@@ -250,7 +257,7 @@ static clxs_code parse_constraint(lhs_ctx *c, tdef *d, const char *table, clxs_l
 	if (lhs_accept_kw(c, "CONSTRAINT") && (rc = lhs_ident(c, &name)))
 		return rc;
 	if (name && !pool_keep(&d->p, name))
-		return oom(c);
+		return lhs_oom(c);
 	if (lhs_accept_kw(c, "CHECK")) {
 		if (!lhs_tok_punct(&c->k, c->p, '('))
 			return lhs_syntax(c);
@@ -260,47 +267,27 @@ static clxs_code parse_constraint(lhs_ctx *c, tdef *d, const char *table, clxs_l
 		k->kind = CLXS_LH_CHECK;
 		constraint_options(c);
 	} else if (lhs_accept_kws(c, (const char *const[]){"PRIMARY", "KEY", NULL})) {
-		json_object *a = NULL;
-		if ((rc = lhs_identlist(c, &a)))
-			return rc;
 		k->kind = CLXS_LH_PRIMARY_KEY;
-		k->columns = names_list(d, a, &k->ncolumns);
-		json_object_put(a);
-		if (!k->columns)
-			return oom(c);
+		if ((rc = ident_names(c, d, &k->columns, &k->ncolumns)))
+			return rc;
 		constraint_options(c);
 	} else if (lhs_accept_kws(c, (const char *const[]){"FOREIGN", "KEY", NULL})) {
-		json_object *a = NULL;
-		if ((rc = lhs_identlist(c, &a)))
-			return rc;
 		k->kind = CLXS_LH_FOREIGN_KEY;
-		k->columns = names_list(d, a, &k->ncolumns);
-		json_object_put(a);
-		if (!k->columns)
-			return oom(c);
+		if ((rc = ident_names(c, d, &k->columns, &k->ncolumns)))
+			return rc;
 		if ((rc = lhs_expect_kw(c, "REFERENCES")))
 			return rc;
-		lhs_qname q;
-		if ((rc = lhs_qname_parse(c, &q)))
-			return rc;
 		lhs_name nm;
-		rc = lhs_resolve3(c, &q, NULL, NULL, &nm);
-		lhs_qname_free(&q);
-		if (rc)
+		if ((rc = lhs_name3(c, &nm)))
 			return rc;
 		k->ref_table.catalog = pool_keep(&d->p, strdup(nm.catalog));
 		k->ref_table.schema = pool_keep(&d->p, strdup(nm.schema));
 		k->ref_table.name = pool_keep(&d->p, strdup(nm.name));
 		if (!k->ref_table.catalog || !k->ref_table.schema || !k->ref_table.name)
-			return oom(c);
-		if (lhs_tok_punct(&c->k, c->p, '(')) {
-			if ((rc = lhs_identlist(c, &a)))
-				return rc;
-			k->ref_columns = names_list(d, a, &k->nref_columns);
-			json_object_put(a);
-			if (!k->ref_columns)
-				return oom(c);
-		}
+			return lhs_oom(c);
+		if (lhs_tok_punct(&c->k, c->p, '(') &&
+		    (rc = ident_names(c, d, &k->ref_columns, &k->nref_columns)))
+			return rc;
 		constraint_options(c);
 	} else
 		return lhs_syntax(c);
@@ -310,7 +297,7 @@ static clxs_code parse_constraint(lhs_ctx *c, tdef *d, const char *table, clxs_l
 		char buf[LH_NAME_MAX + 1];
 		snprintf(buf, sizeof(buf), "%.*s_%s_%zu", 200, table, sfx[k->kind], d->ncons + 1);
 		if (!(name = pool_keep(&d->p, strdup(buf))))
-			return oom(c);
+			return lhs_oom(c);
 	}
 	k->name = name;
 	return CLXS_OK;
@@ -324,7 +311,7 @@ static clxs_code add_col(lhs_ctx *c, tdef *d, clxs_lh_column col)
 				       "The column `%s` already exists.", col.name);
 	clxs_lh_column *v = realloc(d->cols, (d->ncols + 1) * sizeof(*v));
 	if (!v)
-		return oom(c);
+		return lhs_oom(c);
 	d->cols = v;
 	d->cols[d->ncols++] = col;
 	return CLXS_OK;
@@ -338,7 +325,7 @@ static clxs_code add_cons(lhs_ctx *c, tdef *d, const clxs_lh_constraint *k)
 				       "Constraint '%s' already exists.", k->name);
 	clxs_lh_constraint *v = realloc(d->cons, (d->ncons + 1) * sizeof(*v));
 	if (!v)
-		return oom(c);
+		return lhs_oom(c);
 	d->cons = v;
 	d->cons[d->ncons++] = *k;
 	return CLXS_OK;
@@ -366,7 +353,7 @@ static clxs_code column_list(lhs_ctx *c, tdef *d, const char *table)
 			if (k.kind == CLXS_LH_CHECK) {
 				pending *v = realloc(checks, (nchecks + 1) * sizeof(*v));
 				if (!v) {
-					rc = oom(c);
+					rc = lhs_oom(c);
 					break;
 				}
 				checks = v;
@@ -379,12 +366,12 @@ static clxs_code column_list(lhs_ctx *c, tdef *d, const char *table)
 				break;
 			col.name = pool_keep(&d->p, name);
 			if (!col.name || (rc = lhs_type(c, &type))) {
-				rc = rc ? rc : oom(c);
+				rc = rc ? rc : lhs_oom(c);
 				break;
 			}
 			col.type_text = pool_keep(&d->p, type);
 			if (!col.type_text) {
-				rc = oom(c);
+				rc = lhs_oom(c);
 				break;
 			}
 			for (;;) {
@@ -396,7 +383,7 @@ static clxs_code column_list(lhs_ctx *c, tdef *d, const char *table)
 					if ((rc = lhs_string(c, &cm)))
 						break;
 					if (!(col.comment = pool_keep(&d->p, cm))) {
-						rc = oom(c);
+						rc = lhs_oom(c);
 						break;
 					}
 				} else if (lhs_accept_kws(c, (const char *const[]){"PRIMARY", "KEY", NULL})) {
@@ -407,7 +394,7 @@ static clxs_code column_list(lhs_ctx *c, tdef *d, const char *table)
 					const char ***ls = l ? realloc(d->lists, (d->nlists + 1) * sizeof(*ls)) : NULL;
 					if (!ls) {
 						free(l);
-						rc = oom(c);
+						rc = lhs_oom(c);
 						break;
 					}
 					d->lists = ls;
@@ -418,7 +405,7 @@ static clxs_code column_list(lhs_ctx *c, tdef *d, const char *table)
 					k.name = pool_keep(&d->p, strdup(buf));
 					col.nullable = false;
 					if (!k.name || (rc = add_cons(c, d, &k))) {
-						rc = rc ? rc : oom(c);
+						rc = rc ? rc : lhs_oom(c);
 						break;
 					}
 					constraint_options(c);
@@ -446,7 +433,7 @@ static clxs_code column_list(lhs_ctx *c, tdef *d, const char *table)
 			k->expression = pool_keep(&d->p, text);
 			k->sqlite_expression = pool_keep(&d->p, sx);
 			if (!k->expression || !k->sqlite_expression)
-				rc = oom(c);
+				rc = lhs_oom(c);
 		}
 	}
 	free(checks);
@@ -474,13 +461,8 @@ static clxs_code create_table(lhs_ctx *c, bool or_replace, bool external)
 	if (ine && or_replace)
 		return lh_fail(c->err, CLXS_EINVAL, "PARSE_SYNTAX_ERROR",
 			       "CREATE OR REPLACE TABLE ... IF NOT EXISTS is not allowed.");
-	lhs_qname q;
-	clxs_code rc = lhs_qname_parse(c, &q);
-	if (rc)
-		return rc;
 	lhs_name nm;
-	rc = lhs_resolve3(c, &q, NULL, NULL, &nm);
-	lhs_qname_free(&q);
+	clxs_code rc = lhs_name3(c, &nm);
 	if (rc)
 		return rc;
 	tdef d;
@@ -612,7 +594,7 @@ static clxs_code create_table(lhs_ctx *c, bool or_replace, bool external)
 	if (!rc && part) {
 		spec.partition_columns = names_list(&d, part, &spec.npartition_columns);
 		if (!spec.partition_columns)
-			rc = oom(c);
+			rc = lhs_oom(c);
 		for (size_t i = 0; !rc && i < spec.npartition_columns; i++) {
 			bool found = false;
 			for (size_t j = 0; j < d.ncols; j++)
@@ -642,7 +624,7 @@ static clxs_code create_table(lhs_ctx *c, bool or_replace, bool external)
 			if (!(rc = clxs_lh_table_snapshot_sql(c->lh, &nm.n, NULL, &snap, NULL, c->err))) {
 				char *qs = NULL;
 				if (asprintf(&qs, "SELECT count(*) FROM %s", snap) < 0)
-					rc = oom(c);
+					rc = lhs_oom(c);
 				else
 					rc = lh_int(c->lh, c->err, &n, NULL, qs, NULL);
 				free(qs);
@@ -666,22 +648,27 @@ out:
 	return rc;
 }
 
-static clxs_code drop_table(lhs_ctx *c)
+clxs_code lhs_drop_relation(lhs_ctx *c, bool view)
 {
 	bool ie = lhs_accept_kws(c, (const char *const[]){"IF", "EXISTS", NULL});
 	lhs_qname q;
 	clxs_code rc = lhs_qname_parse(c, &q);
 	if (rc)
 		return rc;
-	lhs_accept_kw(c, "PURGE");
+	if (!view)
+		lhs_accept_kw(c, "PURGE");
 	lhs_name nm;
 	if (!(rc = lhs_expect_eof(c)) && !(rc = lhs_resolve3(c, &q, NULL, NULL, &nm))) {
 		lh_tbl tb;
 		bool found = false;
 		rc = lh_tbl_resolve(c->lh, &nm.n, &tb, &found, c->err);
-		if (!rc && found && tb.is_view)
+		if (!rc && found && tb.is_view && !view)
 			rc = lh_fail(c->err, CLXS_EINVAL, "WRONG_COMMAND_FOR_OBJECT_TYPE",
 				     "The operation DROP TABLE requires a EXTERNAL or MANAGED table. But %s is a VIEW. Use DROP VIEW instead.",
+				     tb.full);
+		if (!rc && found && !tb.is_view && view)
+			rc = lh_fail(c->err, CLXS_EINVAL, "WRONG_COMMAND_FOR_OBJECT_TYPE",
+				     "The operation DROP VIEW requires a VIEW. But %s is a table. Use DROP TABLE instead.",
 				     tb.full);
 		if (!rc)
 			rc = clxs_lh_table_drop(c->lh, &nm.n, ie, c->err);
@@ -716,7 +703,7 @@ clxs_code lhs_alter_add_constraint(lhs_ctx *c, const lhs_name *nm)
 			k.expression = pool_keep(&d.p, text);
 			k.sqlite_expression = pool_keep(&d.p, sx);
 			if (!k.expression || !k.sqlite_expression)
-				rc = oom(c);
+				rc = lhs_oom(c);
 		}
 	}
 	if (!rc)
@@ -745,7 +732,7 @@ clxs_code lhs_exec_ddl(lhs_ctx *c, bool *handled)
 		if (lhs_accept_kw(c, "SCHEMA") || lhs_accept_kw(c, "DATABASE"))
 			return drop_container(c, false);
 		if (lhs_accept_kw(c, "TABLE"))
-			return drop_table(c);
+			return lhs_drop_relation(c, false);
 	}
 	c->p = save;
 	*handled = false;

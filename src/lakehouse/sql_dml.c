@@ -13,11 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-static clxs_code oom(lhs_ctx *c)
-{
-	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-}
-
 /* The statement's target table. */
 typedef struct {
 	lhs_name nm;
@@ -81,7 +76,7 @@ static clxs_code target_parse(lhs_ctx *c, target *t, bool alias_ok)
 			return lhs_syntax(c);
 	}
 	if (!(t->alias = strdup(al)))
-		return oom(c);
+		return lhs_oom(c);
 	for (char *p = t->alias; *p; p++)
 		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 	return CLXS_OK;
@@ -142,7 +137,7 @@ static clxs_code insert(lhs_ctx *c, bool overwrite)
 	/* map[i]: the source column feeding table column i, or -1 */
 	map = calloc(t.cols.n + 1, sizeof(*map));
 	if (!map) {
-		rc = oom(c);
+		rc = lhs_oom(c);
 		goto out;
 	}
 	if (list) {
@@ -207,7 +202,7 @@ static clxs_code insert(lhs_ctx *c, bool overwrite)
 	}
 	clxs_buf_puts(&b, " FROM \"__lh_src\"");
 	if (clxs_buf_failed(&b)) {
-		rc = oom(c);
+		rc = lhs_oom(c);
 		goto out;
 	}
 	int64_t n = 0;
@@ -287,7 +282,7 @@ static clxs_code update(lhs_ctx *c)
 		if (!nc || !ne || !name || !ex) {
 			free(name);
 			free(ex);
-			rc = oom(c);
+			rc = lhs_oom(c);
 			break;
 		}
 		cols[n] = name;
@@ -407,6 +402,38 @@ static clxs_code merge_expr(lhs_ctx *c, merge_scope *m, size_t from, size_t to, 
 	return lhs_translate_expr(c, &c->k, from, to, merge_colres, m, false, out);
 }
 
+/* " AND [NOT ]coalesce((cond), 0)" of a clause's own AND condition, in mode
+ * join/plain; nothing when it has none. */
+static clxs_code clause_cond(lhs_ctx *c, merge_scope *m, const merge_clause *cl, bool join,
+			     bool negate, clxs_buf *b)
+{
+	if (cl->cond_from >= cl->cond_to)
+		return CLXS_OK;
+	char *x = NULL;
+	clxs_code rc = merge_expr(c, m, cl->cond_from, cl->cond_to, join, &x);
+	if (rc)
+		return rc;
+	clxs_buf_puts(b, negate ? " AND NOT coalesce((" : " AND coalesce((");
+	clxs_buf_puts(b, x);
+	clxs_buf_puts(b, "), 0)");
+	free(x);
+	return CLXS_OK;
+}
+
+/* A clause's action after UPDATE SET / INSERT: "*" or the tokens up to the
+ * next WHEN. */
+static void action_span(lhs_ctx *c, merge_clause *x)
+{
+	if (lhs_tok_op(&c->k, c->p, "*")) {
+		x->star = true;
+		c->p++;
+		return;
+	}
+	x->act_from = c->p;
+	x->act_to = lhs_scan_to(&c->k, c->p, c->k.n - 1, (const char *const[]){"WHEN", NULL}, false);
+	c->p = x->act_to;
+}
+
 /* "NOT coalesce((cond), 0)" for each earlier clause, in mode join/plain. */
 static clxs_code earlier_conds(lhs_ctx *c, merge_scope *m, const merge_clause *cl, size_t n,
 			       size_t upto, bool matched, bool join, clxs_buf *b)
@@ -418,14 +445,9 @@ static clxs_code earlier_conds(lhs_ctx *c, merge_scope *m, const merge_clause *c
 			clxs_buf_puts(b, " AND 0");
 			continue;
 		}
-		char *x = NULL;
-		clxs_code rc = merge_expr(c, m, cl[j].cond_from, cl[j].cond_to, join, &x);
+		clxs_code rc = clause_cond(c, m, &cl[j], join, true, b);
 		if (rc)
 			return rc;
-		clxs_buf_puts(b, " AND NOT coalesce((");
-		clxs_buf_puts(b, x);
-		clxs_buf_puts(b, "), 0)");
-		free(x);
 	}
 	return CLXS_OK;
 }
@@ -471,11 +493,11 @@ static clxs_code merge(lhs_ctx *c)
 			rc = lh_fail(c->err, CLXS_EINVAL, "PARSE_SYNTAX_ERROR",
 				     "The MERGE source subquery needs an alias.");
 		if (!rc && !(m.src_alias = strdup(al)))
-			rc = oom(c);
+			rc = lhs_oom(c);
 		for (char *p = m.src_alias; p && *p; p++)
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 		if (!rc && !(srcq = clxs_buf_detach(&sb)))
-			rc = oom(c);
+			rc = lhs_oom(c);
 		clxs_buf_free(&sb);
 		c->p = on;
 	}
@@ -511,30 +533,16 @@ static clxs_code merge(lhs_ctx *c)
 		} else if (x.matched && lhs_accept_kw(c, "UPDATE")) {
 			if ((rc = lhs_expect_kw(c, "SET")))
 				break;
-			if (lhs_tok_op(&c->k, c->p, "*")) {
-				x.star = true;
-				c->p++;
-			} else {
-				x.act_from = c->p;
-				x.act_to = lhs_scan_to(&c->k, c->p, c->k.n - 1, (const char *const[]){"WHEN", NULL}, false);
-				c->p = x.act_to;
-			}
+			action_span(c, &x);
 		} else if (!x.matched && lhs_accept_kw(c, "INSERT")) {
-			if (lhs_tok_op(&c->k, c->p, "*")) {
-				x.star = true;
-				c->p++;
-			} else {
-				x.act_from = c->p;
-				x.act_to = lhs_scan_to(&c->k, c->p, c->k.n - 1, (const char *const[]){"WHEN", NULL}, false);
-				c->p = x.act_to;
-			}
+			action_span(c, &x);
 		} else {
 			rc = lhs_syntax(c);
 			break;
 		}
 		merge_clause *v = realloc(cl, (ncl + 1) * sizeof(*v));
 		if (!v) {
-			rc = oom(c);
+			rc = lhs_oom(c);
 			break;
 		}
 		cl = v;
@@ -550,7 +558,7 @@ static clxs_code merge(lhs_ctx *c)
 		char *q = NULL;
 		sqlite3_stmt *st = NULL;
 		if (asprintf(&q, "SELECT * FROM %s", srcq) < 0) {
-			rc = oom(c);
+			rc = lhs_oom(c);
 			goto out;
 		}
 		if (sqlite3_prepare_v2(c->db, q, -1, &st, NULL) != SQLITE_OK) {
@@ -565,13 +573,13 @@ static clxs_code merge(lhs_ctx *c)
 			m.src_cols[i] = strdup(sqlite3_column_name(st, (int)i));
 		sqlite3_finalize(st);
 		if (!m.src_cols) {
-			rc = oom(c);
+			rc = lhs_oom(c);
 			goto out;
 		}
 		clxs_buf_puts(&b, "CREATE TEMP TABLE \"__lh_merge_src\" AS SELECT ");
 		for (size_t i = 0; i < m.nsrc; i++) {
 			if (!m.src_cols[i]) {
-				rc = oom(c);
+				rc = lhs_oom(c);
 				goto out;
 			}
 			clxs_buf_puts(&b, i ? ", " : "");
@@ -584,7 +592,7 @@ static clxs_code merge(lhs_ctx *c)
 		clxs_buf_puts(&b, srcq);
 		sqlite3_exec(c->db, "DROP TABLE IF EXISTS temp.\"__lh_merge_src\"", NULL, NULL, NULL);
 		if (clxs_buf_failed(&b)) {
-			rc = oom(c);
+			rc = lhs_oom(c);
 			goto out;
 		}
 		if (sqlite3_exec(c->db, clxs_buf_str(&b), NULL, NULL, NULL) != SQLITE_OK) {
@@ -613,7 +621,7 @@ static clxs_code merge(lhs_ctx *c)
 			     " (SELECT count(*) FROM %s AS \"__t\" WHERE EXISTS (SELECT 1 FROM temp.\"__lh_merge_src\" AS \"__s\" WHERE (%s)))",
 			     snap0, on_join, snap0, on_join) < 0) {
 			free(on_join);
-			rc = oom(c);
+			rc = lhs_oom(c);
 			goto out;
 		}
 		free(on_join);
@@ -639,7 +647,7 @@ static clxs_code merge(lhs_ctx *c)
 	 * and no earlier clause's) */
 	char **pred = calloc(ncl + 1, sizeof(char *));
 	if (!pred) {
-		rc = oom(c);
+		rc = lhs_oom(c);
 		goto out;
 	}
 	for (size_t i = 0; !rc && i < ncl; i++) {
@@ -650,20 +658,12 @@ static clxs_code merge(lhs_ctx *c)
 		clxs_buf_puts(&p, "EXISTS (SELECT 1 FROM temp.\"__lh_merge_src\" AS \"__s\" WHERE (");
 		clxs_buf_puts(&p, on_plain);
 		clxs_buf_puts(&p, ")");
-		if (cl[i].cond_from < cl[i].cond_to) {
-			char *x = NULL;
-			if (!(rc = merge_expr(c, &m, cl[i].cond_from, cl[i].cond_to, false, &x))) {
-				clxs_buf_puts(&p, " AND coalesce((");
-				clxs_buf_puts(&p, x);
-				clxs_buf_puts(&p, "), 0)");
-				free(x);
-			}
-		}
+		rc = clause_cond(c, &m, &cl[i], false, false, &p);
 		if (!rc)
 			rc = earlier_conds(c, &m, cl, ncl, i, true, false, &p);
 		clxs_buf_puts(&p, ")");
 		if (!rc && !(pred[i] = clxs_buf_detach(&p)))
-			rc = oom(c);
+			rc = lhs_oom(c);
 		clxs_buf_free(&p);
 	}
 	/* deletes */
@@ -686,7 +686,7 @@ static clxs_code merge(lhs_ctx *c)
 		clxs_buf where;
 		clxs_buf_init(&where);
 		if (!cs)
-			rc = oom(c);
+			rc = lhs_oom(c);
 		for (size_t i = 0; !rc && i < ncl; i++) {
 			if (!cl[i].matched || cl[i].del)
 				continue;
@@ -733,7 +733,7 @@ static clxs_code merge(lhs_ctx *c)
 						 src_index(&m, t.cols.v[ti].name) + 1);
 					x = strdup(buf);
 					if (!x)
-						rc = oom(c);
+						rc = lhs_oom(c);
 				} else
 					rc = merge_expr(c, &m, ef, et, false, &x);
 				if (rc)
@@ -759,7 +759,7 @@ static clxs_code merge(lhs_ctx *c)
 		const char **scol = calloc(nt + 1, sizeof(char *));
 		char **sexp = calloc(nt + 1, sizeof(char *));
 		if (!rc && (!scol || !sexp))
-			rc = oom(c);
+			rc = lhs_oom(c);
 		for (size_t i = 0; !rc && i < nt; i++) {
 			if (!cs[i].len)
 				continue;
@@ -768,7 +768,7 @@ static clxs_code merge(lhs_ctx *c)
 			clxs_buf_puts(&cs[i], " END");
 			scol[nset] = t.cols.v[i].name;
 			if (!(sexp[nset++] = clxs_buf_detach(&cs[i])))
-				rc = oom(c);
+				rc = lhs_oom(c);
 		}
 		if (!rc && nset)
 			rc = clxs_lh_write_update(w, scol, (const char *const *)sexp, nset,
@@ -795,7 +795,7 @@ static clxs_code merge(lhs_ctx *c)
 		clxs_buf_puts(&q, "SELECT ");
 		char **vals = calloc(t.cols.n + 1, sizeof(char *));
 		if (!vals)
-			rc = oom(c);
+			rc = lhs_oom(c);
 		if (!rc && !cl[i].star) {
 			/* (cols) VALUES (exprs) */
 			size_t j = cl[i].act_from;
@@ -865,15 +865,7 @@ static clxs_code merge(lhs_ctx *c)
 			clxs_buf_puts(&q, on_join);
 			clxs_buf_puts(&q, "))");
 			m.source_only = true;
-			if (cl[i].cond_from < cl[i].cond_to) {
-				char *x = NULL;
-				if (!(rc = merge_expr(c, &m, cl[i].cond_from, cl[i].cond_to, true, &x))) {
-					clxs_buf_puts(&q, " AND coalesce((");
-					clxs_buf_puts(&q, x);
-					clxs_buf_puts(&q, "), 0)");
-					free(x);
-				}
-			}
+			rc = clause_cond(c, &m, &cl[i], true, false, &q);
 			if (!rc)
 				rc = earlier_conds(c, &m, cl, ncl, i, false, true, &q);
 			m.source_only = false;
@@ -881,13 +873,13 @@ static clxs_code merge(lhs_ctx *c)
 		free(on_join);
 		int64_t k = 0;
 		if (!rc && clxs_buf_failed(&q))
-			rc = oom(c);
+			rc = lhs_oom(c);
 		/* an empty append still commits a segment-less step: skip it */
 		if (!rc) {
 			char *cq = NULL;
 			int64_t cnt = 0;
 			if (asprintf(&cq, "SELECT count(*) FROM (%s)", clxs_buf_str(&q)) < 0)
-				rc = oom(c);
+				rc = lhs_oom(c);
 			else
 				rc = lh_int(c->lh, c->err, &cnt, NULL, cq, NULL);
 			free(cq);

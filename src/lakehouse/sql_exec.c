@@ -23,11 +23,6 @@
 #include "clxs/lakehouse_gov.h"
 #include "clxs/util.h"
 
-static clxs_code oom(lhs_ctx *c)
-{
-	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-}
-
 /* ---- types ------------------------------------------------------------------------------ */
 
 static const struct {
@@ -91,7 +86,7 @@ clxs_code lhs_res_columns(lhs_ctx *c, const char *const *names, const char *cons
 {
 	json_object *cols = json_object_new_array();
 	if (!cols)
-		return oom(c);
+		return lhs_oom(c);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_new_object();
 		char canon[128];
@@ -111,7 +106,7 @@ clxs_code lhs_res_row(lhs_ctx *c, const char *const *vals, size_t n)
 {
 	json_object *row = json_object_new_array();
 	if (!row)
-		return oom(c);
+		return lhs_oom(c);
 	for (size_t i = 0; i < n; i++)
 		json_object_array_add(row, vals[i] ? json_object_new_string(vals[i]) : NULL);
 	json_object_array_add(c->res->rows, row);
@@ -159,7 +154,7 @@ static clxs_code map_sqlite_msg(lhs_ctx *c, const char *m, int ec)
 	if ((ec & 0xff) == SQLITE_INTERRUPT)
 		return clxs_fail(c->err, CLXS_ECANCELLED, "CANCELLED", "The statement was cancelled.");
 	if ((ec & 0xff) == SQLITE_NOMEM)
-		return oom(c);
+		return lhs_oom(c);
 	if (m[0] == '[') {
 		const char *e = strchr(m, ']');
 		char cls[128];
@@ -283,6 +278,20 @@ static size_t capture_items(const lhs_toks *k, size_t from, size_t to, item **ou
 	return n;
 }
 
+/* The type_text of the column called name (any case) in a reference's
+ * columns; false when there is none. */
+static bool ref_col_type(json_object *cols, const char *name, const char **type)
+{
+	for (size_t j = 0; cols && j < json_object_array_length(cols); j++) {
+		json_object *o = json_object_array_get_idx(cols, j);
+		if (!strcasecmp(clxs_json_str(o, "name", ""), name)) {
+			*type = clxs_json_str(o, "type_text", NULL);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Type of result column i from the physical column it reads (origin). */
 static const char *origin_type(lhs_ctx *c, sqlite3_stmt *st, int i)
 {
@@ -291,16 +300,11 @@ static const char *origin_type(lhs_ctx *c, sqlite3_stmt *st, int i)
 	if (!tab || !col || strncmp(tab, "d_", 2) != 0)
 		return NULL;
 	long long id = atoll(tab + 2);
+	const char *type;
 	for (size_t r = 0; r < c->nrefs; r++)
 		for (size_t p = 0; p < c->refs[r]->nphys; p++)
-			if (c->refs[r]->phys[p] == id) {
-				json_object *cols = c->refs[r]->columns;
-				for (size_t j = 0; cols && j < json_object_array_length(cols); j++) {
-					json_object *o = json_object_array_get_idx(cols, j);
-					if (!strcasecmp(clxs_json_str(o, "name", ""), col))
-						return clxs_json_str(o, "type_text", NULL);
-				}
-			}
+			if (c->refs[r]->phys[p] == id && ref_col_type(c->refs[r]->columns, col, &type))
+				return type;
 	return NULL;
 }
 
@@ -308,14 +312,10 @@ static const char *origin_type(lhs_ctx *c, sqlite3_stmt *st, int i)
  * empty tables, whose snapshots have no origin). */
 static const char *name_type(lhs_ctx *c, const char *name)
 {
-	for (size_t r = 0; r < c->nrefs; r++) {
-		json_object *cols = c->refs[r]->columns;
-		for (size_t j = 0; cols && j < json_object_array_length(cols); j++) {
-			json_object *o = json_object_array_get_idx(cols, j);
-			if (!strcasecmp(clxs_json_str(o, "name", ""), name))
-				return clxs_json_str(o, "type_text", NULL);
-		}
-	}
+	const char *type;
+	for (size_t r = 0; r < c->nrefs; r++)
+		if (ref_col_type(c->refs[r]->columns, name, &type))
+			return type;
 	return NULL;
 }
 
@@ -349,7 +349,7 @@ static clxs_code describe(lhs_ctx *c, lhs_tr *t, sqlite3_stmt *st, size_t from, 
 	ci->types = calloc((size_t)n + 1, sizeof(char *));
 	ci->rt = calloc((size_t)n + 1, sizeof(int));
 	if (!ci->names || !ci->types || !ci->rt)
-		return oom(c);
+		return lhs_oom(c);
 	item *items = NULL;
 	size_t ni = capture_items(t->k, from, to, &items), nstar = 0;
 	for (size_t j = 0; j < ni; j++)
@@ -358,7 +358,7 @@ static clxs_code describe(lhs_ctx *c, lhs_tr *t, sqlite3_stmt *st, size_t from, 
 	int *owner = calloc((size_t)n + 1, sizeof(int));
 	if (!owner) {
 		free(items);
-		return oom(c);
+		return lhs_oom(c);
 	}
 	for (int i = 0; i < n; i++)
 		owner[i] = -1;
@@ -397,7 +397,7 @@ static clxs_code describe(lhs_ctx *c, lhs_tr *t, sqlite3_stmt *st, size_t from, 
 		if (!name || (ty && !ci->types[i])) {
 			free(owner);
 			free(items);
-			return oom(c);
+			return lhs_oom(c);
 		}
 	}
 	free(owner);
@@ -509,9 +509,22 @@ static clxs_code translate(lhs_ctx *c, lhs_tr *t, size_t from, size_t to, char *
 	clxs_buf_init(&b);
 	clxs_code rc = lhs_tr_range(t, from, to, &b);
 	if (!rc && !(*sql = clxs_buf_detach(&b)))
-		rc = oom(c);
+		rc = lhs_oom(c);
 	if (rc)
 		clxs_buf_free(&b);
+	return rc;
+}
+
+/* Translate tokens [from, to), prepare the statement and describe its
+ * result columns. */
+static clxs_code compile(lhs_ctx *c, lhs_tr *t, size_t from, size_t to, char **sql,
+			 sqlite3_stmt **st, colinfo *ci)
+{
+	clxs_code rc = translate(c, t, from, to, sql);
+	if (!rc)
+		rc = prepare_one(c, *sql, st);
+	if (!rc)
+		rc = describe(c, t, *st, from, to, ci);
 	return rc;
 }
 
@@ -522,15 +535,11 @@ clxs_code lhs_run_query(lhs_ctx *c, size_t from, size_t to)
 	char *sql = NULL;
 	sqlite3_stmt *st = NULL;
 	colinfo ci = {0};
-	clxs_code rc = translate(c, &t, from, to, &sql);
-	if (!rc)
-		rc = prepare_one(c, sql, &st);
-	if (!rc)
-		rc = describe(c, &t, st, from, to, &ci);
+	clxs_code rc = compile(c, &t, from, to, &sql, &st, &ci);
 	int64_t limit = c->opts ? c->opts->row_limit : 0;
 	char **vals = rc ? NULL : calloc((size_t)ci.ncols + 1, sizeof(char *));
 	if (!rc && !vals)
-		rc = oom(c);
+		rc = lhs_oom(c);
 	while (!rc) {
 		int s = sqlite3_step(st);
 		if (s == SQLITE_DONE)
@@ -548,7 +557,7 @@ clxs_code lhs_run_query(lhs_ctx *c, size_t from, size_t to)
 				ci.rt[i] = sqlite3_column_type(st, i);
 			vals[i] = fmt_value(st, i, ci.types[i]);
 			if (!vals[i] && sqlite3_column_type(st, i) != SQLITE_NULL)
-				rc = oom(c);
+				rc = lhs_oom(c);
 		}
 		if (!rc)
 			rc = lhs_res_row(c, (const char *const *)vals, (size_t)ci.ncols);
@@ -560,7 +569,7 @@ clxs_code lhs_run_query(lhs_ctx *c, size_t from, size_t to)
 	if (!rc) {
 		const char **tys = calloc((size_t)ci.ncols + 1, sizeof(char *));
 		if (!tys)
-			rc = oom(c);
+			rc = lhs_oom(c);
 		for (int i = 0; !rc && i < ci.ncols; i++)
 			tys[i] = ci.types[i] ? ci.types[i]
 				: ci.rt[i] == SQLITE_INTEGER ? "BIGINT"
@@ -587,11 +596,7 @@ clxs_code lhs_describe_query(lhs_ctx *c, size_t from, size_t to, char **sqlite_s
 	sqlite3_stmt *st = NULL;
 	colinfo ci = {0};
 	*cols = NULL;
-	clxs_code rc = translate(c, &t, from, to, &sql);
-	if (!rc)
-		rc = prepare_one(c, sql, &st);
-	if (!rc)
-		rc = describe(c, &t, st, from, to, &ci);
+	clxs_code rc = compile(c, &t, from, to, &sql, &st, &ci);
 	/* a first row tells the types the translation could not */
 	bool need = false;
 	for (int i = 0; !rc && i < ci.ncols; i++)
@@ -621,7 +626,7 @@ clxs_code lhs_describe_query(lhs_ctx *c, size_t from, size_t to, char **sqlite_s
 			json_object_array_add(a, o);
 		}
 		if (!a)
-			rc = oom(c);
+			rc = lhs_oom(c);
 		*cols = a;
 	}
 	sqlite3_finalize(st);
@@ -646,7 +651,7 @@ static clxs_code load_params(lhs_ctx *c)
 	size_t n = json_object_array_length(arr);
 	c->params = calloc(n + 1, sizeof(*c->params));
 	if (!c->params)
-		return oom(c);
+		return lhs_oom(c);
 	for (size_t i = 0; i < n; i++) {
 		json_object *o = json_object_array_get_idx(arr, i), *v = NULL;
 		const char *name = clxs_json_str(o, "name", NULL);
@@ -655,7 +660,7 @@ static clxs_code load_params(lhs_ctx *c)
 				       "parameters[%zu].name is missing", i);
 		lhs_param *p = &c->params[c->nparams++];
 		if (!(p->name = strdup(name)))
-			return oom(c);
+			return lhs_oom(c);
 		json_object_object_get_ex(o, "value", &v);
 		const char *ty = clxs_json_str(o, "type", "STRING");
 		if (!v || json_object_is_type(v, json_type_null)) {
@@ -691,7 +696,7 @@ static clxs_code load_params(lhs_ctx *c)
 		} else {
 			p->kind = SQLITE_TEXT;
 			if (!(p->s = strdup(s)))
-				return oom(c);
+				return lhs_oom(c);
 		}
 	}
 	return CLXS_OK;

@@ -1260,31 +1260,32 @@ static regex_t *get_re(sqlite3_context *f, sqlite3_value *pv, int slot)
 	return sqlite3_get_auxdata(f, slot);
 }
 
-static void f_regexp(sqlite3_context *f, int argc, sqlite3_value **argv)
+/* Whether argv[subject] matches the pattern argv[pattern] (compiled once a
+ * statement, kept in auxdata slot pattern). */
+static void regex_test(sqlite3_context *f, sqlite3_value **argv, int pattern, int subject)
 {
-	(void)argc;
-	/* X REGEXP Y calls regexp(Y, X) */
 	if (any_null(2, argv)) {
 		sqlite3_result_null(f);
 		return;
 	}
-	regex_t *re = get_re(f, argv[0], 0);
+	regex_t *re = get_re(f, argv[pattern], pattern);
 	if (!re)
 		return;
-	sqlite3_result_int(f, regexec(re, (const char *)sqlite3_value_text(argv[1]), 0, NULL, 0) == 0);
+	sqlite3_result_int(f, regexec(re, (const char *)sqlite3_value_text(argv[subject]), 0, NULL,
+				      0) == 0);
+}
+
+static void f_regexp(sqlite3_context *f, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	/* X REGEXP Y calls regexp(Y, X) */
+	regex_test(f, argv, 0, 1);
 }
 
 static void f_regexp_like(sqlite3_context *f, int argc, sqlite3_value **argv)
 {
 	(void)argc;
-	if (any_null(2, argv)) {
-		sqlite3_result_null(f);
-		return;
-	}
-	regex_t *re = get_re(f, argv[1], 1);
-	if (!re)
-		return;
-	sqlite3_result_int(f, regexec(re, (const char *)sqlite3_value_text(argv[0]), 0, NULL, 0) == 0);
+	regex_test(f, argv, 1, 0);
 }
 
 static void f_regexp_replace(sqlite3_context *f, int argc, sqlite3_value **argv)

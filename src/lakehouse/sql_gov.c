@@ -13,11 +13,6 @@
 
 #include "clxs/lakehouse_gov.h"
 
-static clxs_code oom(lhs_ctx *c)
-{
-	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-}
-
 static clxs_code principal(lhs_ctx *c, char **out)
 {
 	if (lhs_at_string(c))
@@ -58,7 +53,7 @@ static clxs_code securable(lhs_ctx *c, bool kind_optional, clxs_lh_sec *s)
 	else
 		rc = lhs_resolve3(c, &q, NULL, NULL, &nm);
 	if (!rc)
-		rc = clxs_lh_sec_resolve(c->lh, k, &nm.n, s, c->err);
+		rc = clxs_lh_sec_resolve(c->lh, k, &nm.n, s, NULL, c->err);
 	lhs_qname_free(&q);
 	return rc;
 }
@@ -90,7 +85,7 @@ static clxs_code grant(lhs_ctx *c, bool revoke)
 				free(s);
 				if (v)
 					privs = v;
-				rc = oom(c);
+				rc = lhs_oom(c);
 				break;
 			}
 			privs = v;
@@ -214,7 +209,7 @@ static clxs_code alter(lhs_ctx *c)
 	if (!rc && k == CLXS_LH_SEC_CATALOG && q.n != 1)
 		rc = lhs_syntax_at(c, &c->k, q.first_tok);
 	if (!rc)
-		rc = clxs_lh_sec_resolve(c->lh, k, &nm.n, &s, c->err);
+		rc = clxs_lh_sec_resolve(c->lh, k, &nm.n, &s, NULL, c->err);
 	if (rc)
 		goto out;
 	if (lhs_at_kw(c, "SET") && lhs_tok_kw(&c->k, c->p + 1, "TAGS")) {
@@ -275,16 +270,13 @@ out:
 static clxs_code create_view(lhs_ctx *c, bool or_replace)
 {
 	bool ine = lhs_accept_kws(c, (const char *const[]){"IF", "NOT", "EXISTS", NULL});
-	lhs_qname q;
-	clxs_code rc = lhs_qname_parse(c, &q);
+	lhs_name nm;
+	clxs_code rc = lhs_name3(c, &nm);
 	if (rc)
 		return rc;
-	lhs_name nm;
 	json_object *names = NULL, *props = NULL, *qcols = NULL;
 	char *comment = NULL, *sql = NULL, *def = NULL;
-	rc = lhs_resolve3(c, &q, NULL, NULL, &nm);
-	lhs_qname_free(&q);
-	if (!rc && lhs_accept_punct(c, '(')) {
+	if (lhs_accept_punct(c, '(')) {
 		names = json_object_new_array();
 		for (;;) {
 			char *n = NULL, *cm = NULL;
@@ -333,7 +325,7 @@ static clxs_code create_view(lhs_ctx *c, bool or_replace)
 			     nm.catalog, nm.schema, nm.name, json_object_array_length(names), n);
 	clxs_lh_column *cols = calloc(n + 1, sizeof(*cols));
 	if (!rc && !cols)
-		rc = oom(c);
+		rc = lhs_oom(c);
 	for (size_t i = 0; !rc && i < n; i++) {
 		json_object *o = json_object_array_get_idx(qcols, i);
 		json_object *r = names ? json_object_array_get_idx(names, i) : NULL;
@@ -343,7 +335,7 @@ static clxs_code create_view(lhs_ctx *c, bool or_replace)
 		cols[i].comment = r ? clxs_json_str(r, "comment", NULL) : NULL;
 	}
 	if (!rc && !(def = lhs_text(&c->k, from, to)))
-		rc = oom(c);
+		rc = lhs_oom(c);
 	if (!rc) {
 		clxs_lh_table_spec spec = {.name = nm.n, .table_type = "VIEW", .comment = comment,
 					   .columns = cols, .ncolumns = n, .properties = props,
@@ -361,29 +353,6 @@ static clxs_code create_view(lhs_ctx *c, bool or_replace)
 	return rc;
 }
 
-static clxs_code drop_view(lhs_ctx *c)
-{
-	bool ie = lhs_accept_kws(c, (const char *const[]){"IF", "EXISTS", NULL});
-	lhs_qname q;
-	clxs_code rc = lhs_qname_parse(c, &q);
-	if (rc)
-		return rc;
-	lhs_name nm;
-	if (!(rc = lhs_expect_eof(c)) && !(rc = lhs_resolve3(c, &q, NULL, NULL, &nm))) {
-		lh_tbl tb;
-		bool found = false;
-		rc = lh_tbl_resolve(c->lh, &nm.n, &tb, &found, c->err);
-		if (!rc && found && !tb.is_view)
-			rc = lh_fail(c->err, CLXS_EINVAL, "WRONG_COMMAND_FOR_OBJECT_TYPE",
-				     "The operation DROP VIEW requires a VIEW. But %s is a table. Use DROP TABLE instead.",
-				     tb.full);
-		if (!rc)
-			rc = clxs_lh_table_drop(c->lh, &nm.n, ie, c->err);
-	}
-	lhs_qname_free(&q);
-	return rc;
-}
-
 /* ---- functions ---------------------------------------------------------------------------- */
 
 static clxs_code create_function(lhs_ctx *c, bool or_replace)
@@ -391,18 +360,15 @@ static clxs_code create_function(lhs_ctx *c, bool or_replace)
 	if (lhs_at_kw(c, "TEMPORARY") || lhs_at_kw(c, "TEMP"))
 		return lhs_unsupported(c, "Temporary functions");
 	bool ine = lhs_accept_kws(c, (const char *const[]){"IF", "NOT", "EXISTS", NULL});
-	lhs_qname q;
-	clxs_code rc = lhs_qname_parse(c, &q);
+	lhs_name nm;
+	clxs_code rc = lhs_name3(c, &nm);
 	if (rc)
 		return rc;
-	lhs_name nm;
-	rc = lhs_resolve3(c, &q, NULL, NULL, &nm);
-	lhs_qname_free(&q);
 	json_object *info = json_object_new_object(), *params = json_object_new_array();
 	char *ret = NULL, *comment = NULL;
 	bool det = true;
 	if (!info || !params)
-		rc = oom(c);
+		rc = lhs_oom(c);
 	if (!rc)
 		rc = lhs_expect_punct(c, '(');
 	for (int pos = 0; !rc && !lhs_accept_punct(c, ')'); pos++) {
@@ -468,7 +434,7 @@ static clxs_code create_function(lhs_ctx *c, bool or_replace)
 		size_t np = json_object_array_length(params);
 		const char **pn = calloc(np + 1, sizeof(char *)), **pa = calloc(np + 1, sizeof(char *));
 		if (!pn || !pa)
-			rc = oom(c);
+			rc = lhs_oom(c);
 		for (size_t i = 0; !rc && i < np; i++) {
 			pn[i] = clxs_json_str(json_object_array_get_idx(params, i), "name", "");
 			pa[i] = "NULL";
@@ -540,14 +506,11 @@ static clxs_code drop_object(lhs_ctx *c, bool volume)
 static clxs_code create_volume(lhs_ctx *c, bool external)
 {
 	bool ine = lhs_accept_kws(c, (const char *const[]){"IF", "NOT", "EXISTS", NULL});
-	lhs_qname q;
-	clxs_code rc = lhs_qname_parse(c, &q);
+	lhs_name nm;
+	clxs_code rc = lhs_name3(c, &nm);
 	if (rc)
 		return rc;
-	lhs_name nm;
 	char *loc = NULL, *comment = NULL;
-	rc = lhs_resolve3(c, &q, NULL, NULL, &nm);
-	lhs_qname_free(&q);
 	while (!rc && !lhs_at_eof(c)) {
 		if (lhs_accept_kw(c, "LOCATION")) {
 			free(loc);
@@ -594,7 +557,7 @@ clxs_code lhs_exec_gov(lhs_ctx *c, bool *handled)
 	c->p = save;
 	if (lhs_accept_kw(c, "DROP")) {
 		if (lhs_accept_kw(c, "VIEW"))
-			return drop_view(c);
+			return lhs_drop_relation(c, true);
 		if (lhs_accept_kw(c, "FUNCTION"))
 			return drop_object(c, false);
 		if (lhs_accept_kw(c, "VOLUME"))
@@ -645,7 +608,7 @@ static int expand_fn(lhs_tr *t, const clxs_lh_name *fn, const char *const *args,
 	lhs_toks bk;
 	memset(&bk, 0, sizeof(bk));
 	if (!pn) {
-		oom(c);
+		lhs_oom(c);
 		goto done;
 	}
 	for (size_t i = 0; i < np; i++)
@@ -706,7 +669,7 @@ int lhs_udf_expand(lhs_tr *t, const lhs_qname *q, size_t open, size_t close, clx
 			free(s);
 			if (v)
 				args = v;
-			oom(c);
+			lhs_oom(c);
 			goto out;
 		}
 		args = v;
@@ -822,7 +785,7 @@ clxs_code lhs_gov_wrap_table(lhs_tr *t, const lh_tbl *tb, const char *snap, json
 	}
 	clxs_buf_putc(&b, ')');
 	if (!rc && !(*wrapped = clxs_buf_detach(&b)))
-		rc = oom(c);
+		rc = lhs_oom(c);
 	clxs_buf_free(&b);
 	return rc;
 }

@@ -105,6 +105,8 @@ clxs_code lhs_expect_eof(lhs_ctx *c);
 clxs_code lhs_syntax(lhs_ctx *c);
 clxs_code lhs_syntax_at(lhs_ctx *c, const lhs_toks *k, size_t i);
 clxs_code lhs_unsupported(lhs_ctx *c, const char *what);
+/* Fail with CLXS_ENOMEM ("out of memory"). */
+clxs_code lhs_oom(lhs_ctx *c);
 /* An identifier (bare or backticked); *out is malloc'd. */
 clxs_code lhs_ident(lhs_ctx *c, char **out);
 clxs_code lhs_qname_parse(lhs_ctx *c, lhs_qname *q);
@@ -116,6 +118,9 @@ typedef struct {
 } lhs_name;
 clxs_code lhs_resolve3(lhs_ctx *c, const lhs_qname *q, const char *def_cat, const char *def_sch,
 		       lhs_name *out);
+/* Parse a table-like name and resolve it to three parts (current catalog
+ * and schema by default). */
+clxs_code lhs_name3(lhs_ctx *c, lhs_name *nm);
 /* A 1- or 2-part schema name (catalog.schema). */
 clxs_code lhs_resolve2(lhs_ctx *c, const lhs_qname *q, lhs_name *out);
 /* String literal (adjacent ones concatenated); *out malloc'd. */
@@ -217,6 +222,9 @@ clxs_code lhs_res_counts(lhs_ctx *c, const char *const *names, const int64_t *va
 /* ---- statement families ------------------------------------------------------------ */
 
 clxs_code lhs_exec_ddl(lhs_ctx *c, bool *handled);
+/* DROP TABLE / DROP VIEW [IF EXISTS] name (after the keywords): each refuses
+ * the other kind of relation. */
+clxs_code lhs_drop_relation(lhs_ctx *c, bool view);
 /* ALTER TABLE nm ADD [CONSTRAINT name] CHECK|PRIMARY KEY|FOREIGN KEY ... */
 clxs_code lhs_alter_add_constraint(lhs_ctx *c, const lhs_name *nm);
 clxs_code lhs_exec_dml(lhs_ctx *c, bool *handled);

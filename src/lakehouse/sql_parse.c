@@ -207,13 +207,18 @@ clxs_code lhs_unsupported(lhs_ctx *c, const char *what)
 
 /* ---- names ------------------------------------------------------------------------ */
 
+clxs_code lhs_oom(lhs_ctx *c)
+{
+	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+}
+
 clxs_code lhs_ident(lhs_ctx *c, char **out)
 {
 	const char *v = lhs_tok_ident(&c->k, c->p);
 	if (!v || !*v)
 		return lhs_syntax(c);
 	if (!(*out = strdup(v)))
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+		return lhs_oom(c);
 	c->p++;
 	return CLXS_OK;
 }
@@ -253,6 +258,17 @@ clxs_code lhs_qname_parse(lhs_ctx *c, lhs_qname *q)
 static clxs_code norm(lhs_ctx *c, const char *in, const char *what, char *out)
 {
 	return lh_name_norm(in, what, out, c->err);
+}
+
+clxs_code lhs_name3(lhs_ctx *c, lhs_name *nm)
+{
+	lhs_qname q;
+	clxs_code rc = lhs_qname_parse(c, &q);
+	if (rc)
+		return rc;
+	rc = lhs_resolve3(c, &q, NULL, NULL, nm);
+	lhs_qname_free(&q);
+	return rc;
 }
 
 clxs_code lhs_resolve3(lhs_ctx *c, const lhs_qname *q, const char *def_cat, const char *def_sch,
@@ -324,7 +340,7 @@ clxs_code lhs_string(lhs_ctx *c, char **out)
 		c->p++;
 	}
 	if (!(*out = clxs_buf_detach(&b)))
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+		return lhs_oom(c);
 	return CLXS_OK;
 }
 
@@ -463,7 +479,7 @@ clxs_code lhs_type(lhs_ctx *c, char **out)
 		} while (depth > 0);
 	}
 	if (!(*out = clxs_buf_detach(&b)))
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+		return lhs_oom(c);
 	return CLXS_OK;
 }
 
@@ -490,7 +506,7 @@ static clxs_code prop_key(lhs_ctx *c, char **out)
 		c->p++;
 	}
 	if (!(*out = clxs_buf_detach(&b)))
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+		return lhs_oom(c);
 	return CLXS_OK;
 }
 
@@ -506,7 +522,7 @@ static clxs_code prop_value(lhs_ctx *c, char **out)
 	    (t->kind == CLXS_TOK_IDENT && !neg &&
 	     (!strcasecmp(t->value, "true") || !strcasecmp(t->value, "false")))) {
 		if (asprintf(out, "%s%.*s", neg ? "-" : "", (int)t->len, c->k.text + t->start) < 0)
-			return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+			return lhs_oom(c);
 		if (t->kind == CLXS_TOK_IDENT)
 			for (char *p = *out; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
@@ -523,7 +539,7 @@ clxs_code lhs_props(lhs_ctx *c, json_object **out)
 		return rc;
 	json_object *o = json_object_new_object();
 	if (!o)
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+		return lhs_oom(c);
 	if (lhs_accept_punct(c, ')')) {
 		*out = o;
 		return CLXS_OK;
@@ -554,17 +570,18 @@ clxs_code lhs_props(lhs_ctx *c, json_object **out)
 	return CLXS_OK;
 }
 
-clxs_code lhs_keylist(lhs_ctx *c, json_object **out)
+/* "(a, b, ...)" as a JSON array of strings, each read by item. */
+static clxs_code name_list(lhs_ctx *c, clxs_code (*item)(lhs_ctx *, char **), json_object **out)
 {
 	clxs_code rc = lhs_expect_punct(c, '(');
 	if (rc)
 		return rc;
 	json_object *a = json_object_new_array();
 	if (!a)
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
+		return lhs_oom(c);
 	for (;;) {
 		char *k = NULL;
-		if ((rc = prop_key(c, &k)))
+		if ((rc = item(c, &k)))
 			break;
 		json_object_array_add(a, json_object_new_string(k));
 		free(k);
@@ -581,31 +598,14 @@ clxs_code lhs_keylist(lhs_ctx *c, json_object **out)
 	return CLXS_OK;
 }
 
+clxs_code lhs_keylist(lhs_ctx *c, json_object **out)
+{
+	return name_list(c, prop_key, out);
+}
+
 clxs_code lhs_identlist(lhs_ctx *c, json_object **out)
 {
-	clxs_code rc = lhs_expect_punct(c, '(');
-	if (rc)
-		return rc;
-	json_object *a = json_object_new_array();
-	if (!a)
-		return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-	for (;;) {
-		char *k = NULL;
-		if ((rc = lhs_ident(c, &k)))
-			break;
-		json_object_array_add(a, json_object_new_string(k));
-		free(k);
-		if (lhs_accept_punct(c, ')'))
-			break;
-		if ((rc = lhs_expect_punct(c, ',')))
-			break;
-	}
-	if (rc) {
-		json_object_put(a);
-		return rc;
-	}
-	*out = a;
-	return CLXS_OK;
+	return name_list(c, lhs_ident, out);
 }
 
 /* ---- time travel ------------------------------------------------------------------------- */

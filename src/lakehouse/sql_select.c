@@ -64,11 +64,6 @@ void lhs_tr_free(lhs_tr *t)
 	t->outer = NULL;
 }
 
-static clxs_code oom(lhs_ctx *c)
-{
-	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-}
-
 /* ---- output helpers -------------------------------------------------------------- */
 
 int lhs_sqlite_literal(clxs_buf *b, const char *s, size_t n)
@@ -559,13 +554,13 @@ static clxs_code ref_new(lhs_ctx *c, const char *alias, json_object *cols, const
 		if (v)
 			c->refs = v;
 		json_object_put(cols);
-		return oom(c);
+		return lhs_oom(c);
 	}
 	c->refs = v;
 	c->refs[c->nrefs++] = r;
 	r->columns = cols;
 	if (!(r->alias = strdup(alias)))
-		return oom(c);
+		return lhs_oom(c);
 	for (char *p = r->alias; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	/* physical tables read by the snapshot: "d_<id>" as the store writes them */
@@ -576,7 +571,7 @@ static clxs_code ref_new(lhs_ctx *c, const char *alias, json_object *cols, const
 			continue;
 		int64_t *ph = realloc(r->phys, (r->nphys + 1) * sizeof(*ph));
 		if (!ph)
-			return oom(c);
+			return lhs_oom(c);
 		r->phys = ph;
 		r->phys[r->nphys++] = id;
 	}
@@ -598,10 +593,10 @@ static clxs_code add_cte(lhs_tr *t, const char *name)
 		return CLXS_OK;
 	char **v = realloc(t->ctes, (t->nctes + 1) * sizeof(*v));
 	if (!v)
-		return oom(t->c);
+		return lhs_oom(t->c);
 	t->ctes = v;
 	if (!(t->ctes[t->nctes] = strdup(name)))
-		return oom(t->c);
+		return lhs_oom(t->c);
 	t->nctes++;
 	return CLXS_OK;
 }
@@ -786,7 +781,7 @@ static clxs_code table_ref(lhs_tr *t, size_t *i, size_t to, clxs_buf *out, lhs_r
 		}
 		if (!(q.part[q.n++] = strdup(v))) {
 			lhs_qname_free(&q);
-			return oom(c);
+			return lhs_oom(c);
 		}
 		j++;
 		if (!lhs_tok_punct(k, j, '.'))
@@ -828,12 +823,12 @@ static clxs_code level_add(lhs_ctx *c, lhs_level *lv, size_t start, size_t end, 
 	lhs_tref *v = realloc(lv->v, (lv->n + 1) * sizeof(*v));
 	if (!v) {
 		clxs_buf_free(text);
-		return oom(c);
+		return lhs_oom(c);
 	}
 	lv->v = v;
 	char *s = clxs_buf_detach(text);
 	if (!s)
-		return oom(c);
+		return lhs_oom(c);
 	lv->v[lv->n++] = (lhs_tref){start, end, s, ref};
 	return CLXS_OK;
 }
@@ -903,7 +898,7 @@ static clxs_code prescan(lhs_tr *t, size_t from, size_t to, lhs_level *lv)
 		}
 		if (clxs_buf_failed(&b)) {
 			clxs_buf_free(&b);
-			return oom(t->c);
+			return lhs_oom(t->c);
 		}
 		if ((rc = level_add(t->c, lv, start, i, &b, ref)))
 			return rc;
@@ -1007,7 +1002,7 @@ static clxs_code tr_sub(lhs_tr *t, size_t from, size_t to, char **out)
 		return rc;
 	}
 	if (!(*out = clxs_buf_detach(&b)))
-		return oom(t->c);
+		return lhs_oom(t->c);
 	return CLXS_OK;
 }
 
@@ -1151,7 +1146,7 @@ static clxs_code emit_function(lhs_tr *t, size_t i, size_t nparts, clxs_buf *out
 		for (size_t p = 0; p < nparts; p++)
 			if (!(q.part[p] = strdup(lhs_tok_ident(k, i + 2 * p)))) {
 				lhs_qname_free(&q);
-				return oom(c);
+				return lhs_oom(c);
 			}
 		int r = lhs_udf_expand(t, &q, open, close, out);
 		lhs_qname_free(&q);
@@ -1386,7 +1381,7 @@ static clxs_code emit_ident(lhs_tr *t, size_t *ip, size_t to, clxs_buf *out)
 			if (!rc) {
 				s = clxs_buf_detach(&tmp);
 				if (!s)
-					return oom(c);
+					return lhs_oom(c);
 				sp(out);
 				clxs_buf_puts(out, "__lh_cast(");
 				clxs_buf_puts(out, s);
@@ -1431,7 +1426,7 @@ clxs_code lhs_tr_range(lhs_tr *t, size_t from, size_t to, clxs_buf *out)
 	lhs_level *lv = calloc(1, sizeof(*lv));
 	if (!lv) {
 		t->depth--;
-		return oom(c);
+		return lhs_oom(c);
 	}
 	lv->up = t->level;
 	clxs_code rc = CLXS_OK;
@@ -1515,7 +1510,7 @@ clxs_code lhs_tr_range(lhs_tr *t, size_t from, size_t to, clxs_buf *out)
 		}
 	}
 	if (!rc && clxs_buf_failed(out))
-		rc = oom(c);
+		rc = lhs_oom(c);
 	t->level = saved;
 	if (!lv->owned_by_tr) {
 		level_free(lv);

@@ -13,11 +13,6 @@
 #include "clxs/lakehouse_gov.h"
 #include "clxs/util.h"
 
-static clxs_code oom(lhs_ctx *c)
-{
-	return clxs_fail(c->err, CLXS_ENOMEM, NULL, "out of memory");
-}
-
 /* A table name at the cursor, resolved. */
 static clxs_code table_name(lhs_ctx *c, lhs_name *nm)
 {
@@ -402,7 +397,7 @@ static clxs_code show_tblproperties(lhs_ctx *c)
 			char *missing = NULL;
 			if (!json_object_object_get_ex(props, k, &v) &&
 			    asprintf(&missing, "Table %s does not have property: %s", nm.name, k) < 0) {
-				rc = oom(c);
+				rc = lhs_oom(c);
 				break;
 			}
 			const char *row[2] = {k, v ? json_object_get_string(v) : missing};
@@ -530,7 +525,7 @@ static clxs_code optimize(lhs_ctx *c)
 	size_t nz = z ? json_object_array_length(z) : 0;
 	const char **zc = calloc(nz + 1, sizeof(char *));
 	if (!rc && !zc)
-		rc = oom(c);
+		rc = lhs_oom(c);
 	for (size_t i = 0; !rc && i < nz; i++)
 		zc[i] = json_object_get_string(json_object_array_get_idx(z, i));
 	json_object *m = NULL, *d = NULL;
@@ -593,7 +588,7 @@ static clxs_code set_comment(lhs_ctx *c, const char *kind, const lhs_qname *q, c
 		return rc;
 	if (!strcmp(kind, "VOLUME")) {
 		clxs_lh_sec s;
-		if ((rc = clxs_lh_sec_resolve(c->lh, CLXS_LH_SEC_VOLUME, &nm.n, &s, c->err)))
+		if ((rc = clxs_lh_sec_resolve(c->lh, CLXS_LH_SEC_VOLUME, &nm.n, &s, NULL, c->err)))
 			return rc;
 		return clxs_lh_sec_set_comment(c->lh, &s, comment, c->err);
 	}

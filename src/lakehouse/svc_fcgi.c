@@ -13,6 +13,7 @@
 
 #include <fcgiapp.h>
 
+#include "clxs/http.h"
 #include "clxs/log.h"
 
 static volatile sig_atomic_t in_request, stop_requested;
@@ -28,47 +29,10 @@ static void on_term(int sig)
 		_exit(0);
 }
 
-static const char *reason(int status)
+/* The body, through libfcgi (clxs_http_read_body's reader). */
+static int fcgi_read(void *ud, char *buf, int n)
 {
-	switch (status) {
-	case 200: return "OK";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 409: return "Conflict";
-	case 413: return "Payload Too Large";
-	case 429: return "Too Many Requests";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "OK";
-	}
-}
-
-/* Read the body; NULL with *too_large when it exceeds the limit (the rest
- * is drained so the connection stays in sync). */
-static char *read_body(FCGX_Request *r, long long announced, size_t limit, size_t *len,
-		       bool *too_large)
-{
-	*len = 0;
-	*too_large = false;
-	if (announced <= 0 || (unsigned long long)announced > limit) {
-		char sink[8192];
-		while (FCGX_GetStr(sink, sizeof(sink), r->in) > 0)
-			;
-		*too_large = announced > 0;
-		return NULL;
-	}
-	char *buf = malloc((size_t)announced + 1);
-	if (!buf)
-		return NULL;
-	int n;
-	while (*len < (size_t)announced &&
-	       (n = FCGX_GetStr(buf + *len, (int)((size_t)announced - *len), r->in)) > 0)
-		*len += (size_t)n;
-	buf[*len] = '\0';
-	return buf;
+	return FCGX_GetStr(buf, n, ud);
 }
 
 int svc_fcgi_loop(clxs_lh_service *svc, int sock, size_t max_body)
@@ -95,7 +59,8 @@ int svc_fcgi_loop(clxs_lh_service *svc, int sock, size_t max_body)
 		long long announced = cl && *cl ? atoll(cl) : -1;
 		size_t blen = 0;
 		bool too_large;
-		char *body = read_body(&r, announced, max_body, &blen, &too_large);
+		char *body = clxs_http_read_body(fcgi_read, r.in, announced, max_body, &blen,
+						 &too_large);
 		clxs_lh_response resp;
 		if (too_large) {
 			memset(&resp, 0, sizeof(resp));
@@ -112,7 +77,7 @@ int svc_fcgi_loop(clxs_lh_service *svc, int sock, size_t max_body)
 		int hlen = snprintf(head, sizeof(head),
 				    "Status: %d %s\r\n%s%s%sContent-Length: %lld\r\n"
 				    "Cache-Control: no-store\r\n%s\r\n",
-				    resp.status, reason(resp.status),
+				    resp.status, clxs_http_reason(resp.status),
 				    resp.content_type ? "Content-Type: " : "",
 				    resp.content_type ? resp.content_type : "",
 				    resp.content_type ? "\r\n" : "", (long long)clen, resp.headers);

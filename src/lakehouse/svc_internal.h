@@ -8,7 +8,7 @@
  *   svc_reply.c       JSON replies and Databricks-style error bodies
  *   svc_statements.c  Statement Execution API 2.0 (statements.db)
  *   svc_uc.c          Unity Catalog catalogs, schemas, tables
- *   svc_gov.c         metastore tables for volumes, functions, grants
+ *   svc_gov.c         REST names of volumes, functions, grants (gov_*.c below)
  *   svc_uc_gov.c      Unity Catalog volumes, functions, permissions
  *   svc_files.c       Files API on volumes, confined with openat()
  *   svc_misc.c        SCIM Me, SQL warehouses
@@ -25,6 +25,7 @@
 
 #include "clxs/json.h"
 #include "clxs/lakehouse.h"
+#include "clxs/lakehouse_gov.h"
 
 /* The statement executor: clxs_lh_sql_exec by default; tests plug in a
  * slow one to drive the asynchronous lifecycle. */
@@ -129,76 +130,34 @@ bool svc_token_ok(const clxs_lh_service *svc, const char *authorization);
 /* True when this request gets an injected fault; fills resp. */
 bool svc_fault(clxs_lh_service *svc, clxs_lh_response *resp);
 
-/* ---- governance on the metastore (svc_gov.c) ---- */
+/* ---- governance on the metastore (svc_gov.c over clxs/lakehouse_gov.h) ---- */
+/* Create the governance tables; the metastore id (made once, kept). */
 clxs_code svc_gov_init(clxs_lh *lh, char metastore_id[37], clxs_error *err);
-
-/* A resolved securable: its kind, the metastore row id and its parents'. */
-typedef enum { SEC_CATALOG, SEC_SCHEMA, SEC_TABLE, SEC_VOLUME, SEC_FUNCTION } svc_sec_kind;
-
-typedef struct {
-	svc_sec_kind kind;
-	int64_t id, schema_id, catalog_id;
-	char catalog[256], schema[256], name[256];
-	char full[800];                  /* plain dotted full name */
-} svc_sec;
 
 /* Split a dotted full name into exactly n (1..3) non-empty parts. */
 clxs_code svc_split_name(const char *full, int n, char parts[3][256], const char *what,
 			 clxs_error *err);
-/* Parse "catalog" / "schema" / "table" ... (any case). */
-bool svc_sec_kind_parse(const char *s, svc_sec_kind *out);
-const char *svc_sec_kind_name(svc_sec_kind k);   /* "CATALOG", ... */
 /* Resolve a dotted full name of the given kind (views count as tables). */
-clxs_code svc_sec_resolve(clxs_lh *lh, svc_sec_kind kind, const char *full_name, svc_sec *out,
+clxs_code svc_sec_resolve(clxs_lh *lh, clxs_lh_sec_kind kind, const char *full_name,
+			  clxs_lh_sec *out, clxs_error *err);
+
+/* VolumeInfo / FunctionInfo by full name. */
+clxs_code svc_object_get(clxs_lh *lh, clxs_lh_sec_kind kind, const char *metastore_id,
+			 const char *full_name, json_object **out, clxs_error *err);
+/* Drop a volume or function by full name. */
+clxs_code svc_object_drop(clxs_lh *lh, clxs_lh_sec_kind kind, const char *full_name,
 			  clxs_error *err);
-
-typedef struct {
-	const char *catalog, *schema, *name;
-	const char *volume_type;         /* MANAGED (default) | EXTERNAL */
-	const char *storage_location;    /* EXTERNAL only */
-	const char *comment;
-} svc_volume_spec;
-
-clxs_code svc_volume_create(clxs_lh *lh, const char *data_dir, const char *metastore_id,
-			    const svc_volume_spec *spec, json_object **out, clxs_error *err);
-clxs_code svc_volume_get(clxs_lh *lh, const char *metastore_id, const char *full_name,
-			 json_object **out, clxs_error *err);
-clxs_code svc_volume_list(clxs_lh *lh, const char *metastore_id, const char *catalog,
-			  const char *schema, const char *page_token, int max_results,
-			  json_object **out, clxs_error *err);
 /* new_name may be NULL; comment applies when set_comment. */
 clxs_code svc_volume_update(clxs_lh *lh, const char *full_name, const char *new_name,
 			    const char *owner, bool set_comment, const char *comment,
 			    clxs_error *err);
-/* *uuid_out (optional, 37 bytes) receives the dropped volume's uuid. */
-clxs_code svc_volume_drop(clxs_lh *lh, const char *full_name, char *uuid_out, clxs_error *err);
 /* The uuid naming the volume's file directory. */
 clxs_code svc_volume_uuid(clxs_lh *lh, const char *catalog, const char *schema,
 			  const char *volume, char uuid[37], clxs_error *err);
 /* Remove volumes/<uuid> directories of volumes that no longer exist. */
 void svc_volume_gc(clxs_lh *lh, const char *data_dir);
-
-clxs_code svc_function_create(clxs_lh *lh, const char *metastore_id, json_object *info,
-			      json_object **out, clxs_error *err);
-clxs_code svc_function_get(clxs_lh *lh, const char *metastore_id, const char *full_name,
-			   json_object **out, clxs_error *err);
-clxs_code svc_function_list(clxs_lh *lh, const char *metastore_id, const char *catalog,
-			    const char *schema, const char *page_token, int max_results,
-			    json_object **out, clxs_error *err);
 clxs_code svc_function_update(clxs_lh *lh, const char *full_name, const char *owner,
 			      clxs_error *err);
-clxs_code svc_function_drop(clxs_lh *lh, const char *full_name, clxs_error *err);
-
-/* {"privilege_assignments": [{"principal", "privileges": [...]}]} of the
- * securable itself; principal (optional) filters. */
-clxs_code svc_grants_get(clxs_lh *lh, const svc_sec *s, const char *principal,
-			 json_object **out, clxs_error *err);
-/* Apply [{"principal","add":[...],"remove":[...]}] atomically. */
-clxs_code svc_grants_update(clxs_lh *lh, const svc_sec *s, json_object *changes,
-			    clxs_error *err);
-/* With privileges inherited from the parents (inherited_from_type/name). */
-clxs_code svc_grants_effective(clxs_lh *lh, const svc_sec *s, const char *principal,
-			       json_object **out, clxs_error *err);
 
 /* ---- handlers ---- */
 void svc_h_stmt_execute(svc_req *r);

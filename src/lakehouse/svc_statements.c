@@ -485,19 +485,33 @@ static int load_live_record(sqlite3 *db, const char *id, record *rec)
 	return 0;
 }
 
+static void not_found(svc_req *r, const char *id)
+{
+	svc_error(r, 404, "NOT_FOUND", "The statement %s was not found (or has expired).", id);
+}
+
+/* The live record of statement id; false after replying 500 or 404. */
+static bool record_or_reply(svc_req *r, const char *id, record *rec)
+{
+	sqlite3 *db = r->conn->st;
+	if (load_live_record(db, id, rec) != 0) {
+		svc_error(r, 500, "INTERNAL_ERROR", "statements.db: %s", sqlite3_errmsg(db));
+		return false;
+	}
+	if (!rec->found) {
+		not_found(r, id);
+		return false;
+	}
+	return true;
+}
+
 /* StatementResponse: statement_id, status, manifest and the first chunk. */
 static void reply_statement(svc_req *r, const char *id)
 {
 	record rec;
 	sqlite3 *db = r->conn->st;
-	if (load_live_record(db, id, &rec) != 0) {
-		svc_error(r, 500, "INTERNAL_ERROR", "statements.db: %s", sqlite3_errmsg(db));
+	if (!record_or_reply(r, id, &rec))
 		return;
-	}
-	if (!rec.found) {
-		svc_error(r, 404, "NOT_FOUND", "The statement %s was not found (or has expired).", id);
-		return;
-	}
 	json_object *o = json_object_new_object(), *status = json_object_new_object();
 	clxs_json_set_str(o, "statement_id", id);
 	clxs_json_set_str(status, "state", rec.state);
@@ -703,13 +717,9 @@ void svc_h_stmt_chunk(svc_req *r)
 	}
 	record rec;
 	sqlite3 *db = r->conn->st;
-	if (load_live_record(db, id, &rec) != 0) {
-		svc_error(r, 500, "INTERNAL_ERROR", "statements.db: %s", sqlite3_errmsg(db));
+	if (!record_or_reply(r, id, &rec))
 		return;
-	}
-	if (!rec.found) {
-		svc_error(r, 404, "NOT_FOUND", "The statement %s was not found (or has expired).", id);
-	} else if (strcmp(rec.state, "SUCCEEDED") != 0) {
+	if (strcmp(rec.state, "SUCCEEDED") != 0) {
 		svc_error(r, 400, "INVALID_PARAMETER_VALUE",
 			  "The statement %s is %s: results are available once it has SUCCEEDED.", id,
 			  rec.state);
@@ -740,7 +750,7 @@ void svc_h_stmt_cancel(svc_req *r)
 		return;
 	}
 	if (n == 0) {
-		svc_error(r, 404, "NOT_FOUND", "The statement %s was not found (or has expired).", id);
+		not_found(r, id);
 		return;
 	}
 	/* Nobody left to see the flag: settle it here. */

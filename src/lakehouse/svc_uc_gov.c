@@ -30,9 +30,9 @@ static bool need_parent(svc_req *r, const char **cat, const char **sch)
 	return true;
 }
 
-/* ---- volumes ------------------------------------------------------------------------ */
+/* ---- volumes and functions alike --------------------------------------------------- */
 
-void svc_h_volume_list(svc_req *r)
+static void object_list(svc_req *r, clxs_lh_sec_kind kind)
 {
 	const char *cat, *sch;
 	int max;
@@ -40,9 +40,38 @@ void svc_h_volume_list(svc_req *r)
 		return;
 	json_object *o = NULL;
 	clxs_error err = {0};
-	clxs_code rc = svc_volume_list(r->conn->lh, r->svc->metastore_id, cat, sch,
-				       svc_query(r, "page_token"), max, &o, &err);
+	clxs_code rc = clxs_lh_object_list(r->conn->lh, kind, r->svc->metastore_id, cat, sch,
+					   svc_query(r, "page_token"), max, &o, &err);
 	reply(r, rc, &err, o);
+}
+
+static void object_get(svc_req *r, clxs_lh_sec_kind kind)
+{
+	json_object *o = NULL;
+	clxs_error err = {0};
+	clxs_code rc = svc_object_get(r->conn->lh, kind, r->svc->metastore_id, r->params[0], &o,
+				      &err);
+	reply(r, rc, &err, o);
+}
+
+static void object_delete(svc_req *r, clxs_lh_sec_kind kind)
+{
+	clxs_error err = {0};
+	if (svc_object_drop(r->conn->lh, kind, r->params[0], &err)) {
+		svc_fail(r, &err);
+		return;
+	}
+	/* a dropped volume's files go with it */
+	if (kind == CLXS_LH_SEC_VOLUME)
+		svc_volume_gc(r->conn->lh, r->svc->data_dir);
+	svc_json(r, 200, json_object_new_object());
+}
+
+/* ---- volumes ------------------------------------------------------------------------ */
+
+void svc_h_volume_list(svc_req *r)
+{
+	object_list(r, CLXS_LH_SEC_VOLUME);
 }
 
 void svc_h_volume_create(svc_req *r)
@@ -50,7 +79,7 @@ void svc_h_volume_create(svc_req *r)
 	json_object *body = svc_body(r);
 	if (!body)
 		return;
-	svc_volume_spec spec = {0};
+	clxs_lh_volume_spec spec = {0};
 	if ((spec.catalog = svc_need_str(r, body, "catalog_name")) &&
 	    (spec.schema = svc_need_str(r, body, "schema_name")) &&
 	    (spec.name = svc_need_str(r, body, "name"))) {
@@ -59,8 +88,8 @@ void svc_h_volume_create(svc_req *r)
 		spec.comment = clxs_json_str(body, "comment", NULL);
 		json_object *o = NULL;
 		clxs_error err = {0};
-		clxs_code rc = svc_volume_create(r->conn->lh, r->svc->data_dir, r->svc->metastore_id,
-						 &spec, &o, &err);
+		clxs_code rc = clxs_lh_volume_create_info(r->conn->lh, r->svc->metastore_id, &spec, &o,
+							  &err);
 		reply(r, rc, &err, o);
 	}
 	json_object_put(body);
@@ -68,10 +97,7 @@ void svc_h_volume_create(svc_req *r)
 
 void svc_h_volume_get(svc_req *r)
 {
-	json_object *o = NULL;
-	clxs_error err = {0};
-	clxs_code rc = svc_volume_get(r->conn->lh, r->svc->metastore_id, r->params[0], &o, &err);
-	reply(r, rc, &err, o);
+	object_get(r, CLXS_LH_SEC_VOLUME);
 }
 
 void svc_h_volume_update(svc_req *r)
@@ -99,7 +125,8 @@ void svc_h_volume_update(svc_req *r)
 		} else {
 			snprintf(full, sizeof(full), "%s", r->params[0]);
 		}
-		rc = svc_volume_get(r->conn->lh, r->svc->metastore_id, full, &o, &err);
+		rc = svc_object_get(r->conn->lh, CLXS_LH_SEC_VOLUME, r->svc->metastore_id, full, &o,
+				    &err);
 	}
 	reply(r, rc, &err, o);
 	json_object_put(body);
@@ -107,29 +134,14 @@ void svc_h_volume_update(svc_req *r)
 
 void svc_h_volume_delete(svc_req *r)
 {
-	char uuid[37] = "";
-	clxs_error err = {0};
-	if (svc_volume_drop(r->conn->lh, r->params[0], uuid, &err)) {
-		svc_fail(r, &err);
-		return;
-	}
-	svc_volume_gc(r->conn->lh, r->svc->data_dir);
-	svc_json(r, 200, json_object_new_object());
+	object_delete(r, CLXS_LH_SEC_VOLUME);
 }
 
 /* ---- functions ---------------------------------------------------------------------- */
 
 void svc_h_function_list(svc_req *r)
 {
-	const char *cat, *sch;
-	int max;
-	if (!need_parent(r, &cat, &sch) || !svc_max_results(r, LIST_CAP, &max))
-		return;
-	json_object *o = NULL;
-	clxs_error err = {0};
-	clxs_code rc = svc_function_list(r->conn->lh, r->svc->metastore_id, cat, sch,
-					 svc_query(r, "page_token"), max, &o, &err);
-	reply(r, rc, &err, o);
+	object_list(r, CLXS_LH_SEC_FUNCTION);
 }
 
 void svc_h_function_create(svc_req *r)
@@ -144,7 +156,8 @@ void svc_h_function_create(svc_req *r)
 		   svc_need_str(r, info, "schema_name")) {
 		json_object *o = NULL;
 		clxs_error err = {0};
-		clxs_code rc = svc_function_create(r->conn->lh, r->svc->metastore_id, info, &o, &err);
+		clxs_code rc = clxs_lh_function_create_info(r->conn->lh, r->svc->metastore_id, info,
+							    &o, &err);
 		reply(r, rc, &err, o);
 	}
 	json_object_put(body);
@@ -152,10 +165,7 @@ void svc_h_function_create(svc_req *r)
 
 void svc_h_function_get(svc_req *r)
 {
-	json_object *o = NULL;
-	clxs_error err = {0};
-	clxs_code rc = svc_function_get(r->conn->lh, r->svc->metastore_id, r->params[0], &o, &err);
-	reply(r, rc, &err, o);
+	object_get(r, CLXS_LH_SEC_FUNCTION);
 }
 
 void svc_h_function_update(svc_req *r)
@@ -168,27 +178,23 @@ void svc_h_function_update(svc_req *r)
 	clxs_code rc = svc_function_update(r->conn->lh, r->params[0],
 					   clxs_json_str(body, "owner", NULL), &err);
 	if (!rc)
-		rc = svc_function_get(r->conn->lh, r->svc->metastore_id, r->params[0], &o, &err);
+		rc = svc_object_get(r->conn->lh, CLXS_LH_SEC_FUNCTION, r->svc->metastore_id,
+				    r->params[0], &o, &err);
 	reply(r, rc, &err, o);
 	json_object_put(body);
 }
 
 void svc_h_function_delete(svc_req *r)
 {
-	clxs_error err = {0};
-	if (svc_function_drop(r->conn->lh, r->params[0], &err)) {
-		svc_fail(r, &err);
-		return;
-	}
-	svc_json(r, 200, json_object_new_object());
+	object_delete(r, CLXS_LH_SEC_FUNCTION);
 }
 
 /* ---- permissions -------------------------------------------------------------------- */
 
-static bool securable(svc_req *r, svc_sec *s)
+static bool securable(svc_req *r, clxs_lh_sec *s)
 {
-	svc_sec_kind kind;
-	if (!svc_sec_kind_parse(r->params[0], &kind)) {
+	clxs_lh_sec_kind kind;
+	if (!clxs_lh_sec_kind_parse(r->params[0], &kind)) {
 		svc_error(r, 400, "INVALID_PARAMETER_VALUE",
 			  "securable type '%s' is not supported: use catalog, schema, table, volume"
 			  " or function", r->params[0]);
@@ -204,18 +210,19 @@ static bool securable(svc_req *r, svc_sec *s)
 
 void svc_h_perm_get(svc_req *r)
 {
-	svc_sec s;
+	clxs_lh_sec s;
 	if (!securable(r, &s))
 		return;
 	json_object *o = NULL;
 	clxs_error err = {0};
-	clxs_code rc = svc_grants_get(r->conn->lh, &s, svc_query(r, "principal"), &o, &err);
+	clxs_code rc = clxs_lh_grants_assignments(r->conn->lh, &s, svc_query(r, "principal"), false,
+						  &o, &err);
 	reply(r, rc, &err, o);
 }
 
 void svc_h_perm_update(svc_req *r)
 {
-	svc_sec s;
+	clxs_lh_sec s;
 	json_object *body = svc_body(r), *changes = NULL;
 	if (!body)
 		return;
@@ -223,9 +230,9 @@ void svc_h_perm_update(svc_req *r)
 		json_object_object_get_ex(body, "changes", &changes);
 		json_object *o = NULL;
 		clxs_error err = {0};
-		clxs_code rc = svc_grants_update(r->conn->lh, &s, changes, &err);
+		clxs_code rc = clxs_lh_grants_update(r->conn->lh, &s, changes, &err);
 		if (!rc)
-			rc = svc_grants_get(r->conn->lh, &s, NULL, &o, &err);
+			rc = clxs_lh_grants_assignments(r->conn->lh, &s, NULL, false, &o, &err);
 		reply(r, rc, &err, o);
 	}
 	json_object_put(body);
@@ -233,11 +240,12 @@ void svc_h_perm_update(svc_req *r)
 
 void svc_h_perm_effective(svc_req *r)
 {
-	svc_sec s;
+	clxs_lh_sec s;
 	if (!securable(r, &s))
 		return;
 	json_object *o = NULL;
 	clxs_error err = {0};
-	clxs_code rc = svc_grants_effective(r->conn->lh, &s, svc_query(r, "principal"), &o, &err);
+	clxs_code rc = clxs_lh_grants_assignments(r->conn->lh, &s, svc_query(r, "principal"), true,
+						  &o, &err);
 	reply(r, rc, &err, o);
 }

@@ -32,17 +32,29 @@ pick_port() {
 }
 
 # start_stack [extra clxs serve options...]
+# Ports are picked at random and checked free, but a test running in
+# parallel can take the same one between the check and nginx's bind: a
+# start that fails that way is retried on new ports.
 start_stack() {
   STATE=$(mktemp -d /tmp/clxs-it-XXXXXX)
-  PORT=$(pick_port)
-  LH_PORT=$(pick_port)
-  BASE="http://127.0.0.1:$PORT"
-  LH_BASE="http://127.0.0.1:$LH_PORT"
-  if ! "$CLXS" serve --state-dir "$STATE" --port "$PORT" --lakehouse-port "$LH_PORT" "$@"; then
-    echo "clxs serve failed; logs:" >&2
-    tail -n 50 "$STATE"/logs/*.log >&2 || true
-    exit 99
-  fi
+  local try
+  for try in 1 2 3; do
+    PORT=$(pick_port)
+    LH_PORT=$(pick_port)
+    BASE="http://127.0.0.1:$PORT"
+    LH_BASE="http://127.0.0.1:$LH_PORT"
+    if "$CLXS" serve --state-dir "$STATE" --port "$PORT" --lakehouse-port "$LH_PORT" "$@"; then
+      return 0
+    fi
+    if ! grep -q "Address already in use" "$STATE"/logs/nginx-*.log 2>/dev/null; then
+      break
+    fi
+    echo "port clash on try $try; retrying with new ports" >&2
+    : >"$STATE/logs/nginx-error.log"
+  done
+  echo "clxs serve failed; logs:" >&2
+  tail -n 50 "$STATE"/logs/*.log >&2 || true
+  exit 99
 }
 
 stop_stack() {

@@ -465,6 +465,119 @@ static json_object *privs_of(json_object *o, const char *principal)
 	return NULL;
 }
 
+/* ---- governance shared with SQL (clxs/lakehouse_gov.h) ---------------------------- */
+
+/* Status and message of a request that should fail. */
+static int call_msg(fx *f, const char *method, const char *path, const char *body,
+		    char msg[512])
+{
+	json_object *o = NULL;
+	int st = call(f, method, path, body, &o);
+	snprintf(msg, 512, "%s", clxs_json_str(o, "message", ""));
+	json_object_put(o);
+	return st;
+}
+
+/* REST and SQL share the governance tables and statements, each keeping its
+ * own wording and its own privilege rules. */
+static void test_gov_shared(void **state)
+{
+	fx *f = *state;
+	make_main_sales(f);
+	char msg[512];
+	json_object *o, *p;
+	assert_int_equal(call_msg(f, "GET", "/api/2.1/unity-catalog/volumes/main.sales.nope", NULL,
+				  msg), 404);
+	assert_non_null(strstr(msg, "Volume 'main.sales.nope' does not exist."));
+	assert_int_equal(call_msg(f, "GET", "/api/2.1/unity-catalog/functions/main.Sales.nope", NULL,
+				  msg), 404);
+	assert_non_null(strstr(msg, "The function main.sales.nope cannot be found."));
+	assert_int_equal(call_msg(f, "GET", "/api/2.1/unity-catalog/volumes/main.sales.a%2Fb", NULL,
+				  msg), 400);
+	assert_non_null(strstr(msg, "VOLUME name contains an invalid character"));
+	/* REST checks a table's parents first; SQL's lookup names the table. */
+	assert_int_equal(call_msg(f, "GET", "/api/2.1/unity-catalog/permissions/table/nocat.s.t",
+				  NULL, msg), 404);
+	assert_non_null(strstr(msg, "NO_SUCH_CATALOG_EXCEPTION"));
+
+	/* REST takes a privilege only where it applies. */
+	assert_int_equal(call(f, "POST", "/api/2.1/unity-catalog/volumes",
+			      "{\"catalog_name\":\"main\",\"schema_name\":\"sales\",\"name\":\"v1\"}",
+			      NULL), 200);
+	assert_int_equal(call_msg(f, "PATCH", "/api/2.1/unity-catalog/permissions/volume/main.sales.v1",
+				  "{\"changes\":[{\"principal\":\"x\",\"add\":[\"SELECT\"]}]}", msg),
+			 400);
+	assert_non_null(strstr(msg, "Privilege SELECT is not applicable to this entity [VOLUME]"));
+	assert_int_equal(call_msg(f, "PATCH", "/api/2.1/unity-catalog/permissions/catalog/main",
+				  "{\"changes\":[{\"principal\":\"x\",\"add\":[\"read files\"]}]}",
+				  msg), 400);
+	assert_non_null(strstr(msg, "Privilege READ_FILES is not applicable to this entity [CATALOG]"));
+
+	/* The SQL side, on the same files: its grants, volumes and functions
+	 * are the REST API's. */
+	clxs_lh *lh;
+	clxs_error e = {0};
+	assert_int_equal(clxs_lh_open(f->dir, &lh, &e), CLXS_OK);
+	clxs_lh_sec s;
+	clxs_lh_name cat = {"MAIN", NULL, NULL};
+	assert_int_equal(clxs_lh_sec_resolve(lh, CLXS_LH_SEC_CATALOG, &cat, &s, NULL, &e), CLXS_OK);
+	const char *privs[] = {"read files", "ALL"};
+	assert_int_equal(clxs_lh_grant(lh, &s, "erin", privs, 2, false, &e), CLXS_OK);
+	const char *bogus[] = {"BOGUS"};
+	assert_int_equal(clxs_lh_grant(lh, &s, "erin", bogus, 1, false, &e), CLXS_EINVAL);
+	assert_non_null(strstr(e.message, "Privilege BOGUS is not valid for CATALOG."));
+	assert_int_equal(call(f, "GET", "/api/2.1/unity-catalog/permissions/catalog/main?principal=erin",
+			      NULL, &o), 200);
+	p = privs_of(o, "erin");
+	assert_non_null(p);
+	assert_int_equal(json_object_array_length(p), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(p, 0)), "ALL_PRIVILEGES");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(p, 1)), "READ_FILES");
+	json_object_put(o);
+
+	clxs_lh_name v2 = {"main", "sales", "from_sql"};
+	assert_int_equal(clxs_lh_volume_create(lh, &v2, false, NULL, "made in SQL", false, &e), CLXS_OK);
+	assert_int_equal(clxs_lh_volume_create(lh, &v2, false, NULL, NULL, true, &e), CLXS_OK);
+	assert_int_equal(clxs_lh_volume_create(lh, &v2, false, NULL, NULL, false, &e), CLXS_ECONFLICT);
+	assert_non_null(strstr(e.message, "Cannot create volume `main`.`sales`.`from_sql` because it"
+				       " already exists."));
+	assert_int_equal(call(f, "GET", "/api/2.1/unity-catalog/volumes/main.sales.from_sql", NULL, &o),
+			 200);
+	assert_string_equal(clxs_json_str(o, "comment", ""), "made in SQL");
+	assert_string_equal(clxs_json_str(o, "volume_type", ""), "MANAGED");
+	char loc[256];
+	snprintf(loc, sizeof(loc), "file://%s/volumes/%s", f->dir, clxs_json_str(o, "volume_id", ""));
+	assert_string_equal(clxs_json_str(o, "storage_location", ""), loc);
+	json_object_put(o);
+	assert_int_equal(call_msg(f, "POST", "/api/2.1/unity-catalog/volumes",
+				  "{\"catalog_name\":\"main\",\"schema_name\":\"sales\","
+				  "\"name\":\"FROM_SQL\"}", msg), 409);
+	assert_non_null(strstr(msg, "Volume 'main.sales.from_sql' already exists."));
+
+	assert_int_equal(call(f, "POST", "/api/2.1/unity-catalog/functions",
+			      "{\"function_info\":{\"name\":\"f1\",\"catalog_name\":\"main\","
+			      "\"schema_name\":\"sales\",\"data_type\":\"INT\","
+			      "\"routine_definition\":\"1\",\"comment\":\"one\"}}", NULL), 200);
+	clxs_lh_name f1 = {"main", "sales", "f1"};
+	json_object *info = NULL;
+	assert_int_equal(clxs_lh_function_get(lh, &f1, &info, &e), CLXS_OK);
+	assert_string_equal(clxs_json_str(info, "routine_body", ""), "SQL");
+	assert_string_equal(clxs_json_str(info, "routine_definition", ""), "1");
+	assert_string_equal(clxs_json_str(info, "owner", ""), "alice@example.com");
+	json_object_put(info);
+	bool found = true;
+	clxs_lh_name nope = {"main", "sales", "nope"};
+	assert_int_equal(clxs_lh_sec_resolve(lh, CLXS_LH_SEC_FUNCTION, &nope, &s, &found, &e), CLXS_OK);
+	assert_false(found);
+	assert_int_equal(clxs_lh_sec_resolve(lh, CLXS_LH_SEC_FUNCTION, &nope, &s, NULL, &e),
+			 CLXS_ENOTFOUND);
+	assert_non_null(strstr(e.message, "The routine `main`.`sales`.`nope` cannot be found."));
+	assert_int_equal(clxs_lh_function_drop(lh, &f1, false, &e), CLXS_OK);
+	clxs_lh_close(lh);
+	assert_int_equal(call_msg(f, "GET", "/api/2.1/unity-catalog/functions/main.sales.f1", NULL,
+				  msg), 404);
+}
+
 static void test_permissions(void **state)
 {
 	fx *f = *state;
@@ -977,6 +1090,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_schemas_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_functions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gov_shared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_volumes_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_injection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_chunks, setup, teardown),
