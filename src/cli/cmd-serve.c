@@ -700,9 +700,9 @@ int clxs_cmd_status(int argc, char **argv)
 		pid_path(&o, services[i], pf, sizeof(pf));
 		pid_t pid = clxs_pidfile_alive(pf);
 		if (pid)
-			printf("%-7s running (pid %ld)\n", services[i], (long)pid), up++;
+			printf("%-9s running (pid %ld)\n", services[i], (long)pid), up++;
 		else
-			printf("%-7s stopped\n", services[i]);
+			printf("%-9s stopped\n", services[i]);
 	}
 	char path[4300];
 	snprintf(path, sizeof(path), "%s/serve.json", o.run);
@@ -714,7 +714,7 @@ int clxs_cmd_status(int argc, char **argv)
 		long port = (long)clxs_json_int(info, "port", 8080);
 		healthy = health_ok(host, port) == 0;
 		curl_global_cleanup();
-		printf("health  %s (http://%s:%ld/api/health)\n", healthy ? "ok" : "NOT answering", host, port);
+		printf("health    %s (http://%s:%ld/api/health)\n", healthy ? "ok" : "NOT answering", host, port);
 	}
 	json_object_put(info);
 	return up == NSERVICES && healthy ? 0 : 3;
