@@ -2,14 +2,15 @@
 # Requests/s of GET /api/health through nginx -> FastCGI pool, against nginx
 # serving a static file of the same size, measured in the same run with wrk.
 # Usage: bench/health-vs-static.sh [BUILD_DIR] (default _build)
-# Env: CONNS (64), DURATION (10s), THREADS (2), WORKERS (4)
+# Env: CONNS (64), DURATION (10s), THREADS (2), WORKERS (clxs serve's default:
+# one per CPU core)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
 clxs="$build/src/clxs"
 [ -x "$clxs" ] || { echo "build first: scripts/build.sh $build" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/setup.sh installs it" >&2; exit 1; }
-CONNS=${CONNS:-64} DURATION=${DURATION:-10s} THREADS=${THREADS:-2} WORKERS=${WORKERS:-4}
+CONNS=${CONNS:-64} DURATION=${DURATION:-10s} THREADS=${THREADS:-2}
 
 state=$(mktemp -d /tmp/clxs-bench-XXXXXX)
 www="$state/www"
@@ -17,8 +18,9 @@ mkdir -p "$www"
 cp -r "$top/www/." "$www/"
 port=$((20000 + RANDOM % 30000)); lh_port=$((port + 1))
 trap '"$clxs" stop --state-dir "$state" >/dev/null 2>&1; rm -rf "$state"' EXIT
-"$clxs" serve --state-dir "$state" --port "$port" --lakehouse-port "$lh_port" --workers "$WORKERS" --www-dir "$www" \
-  --log-level warn >/dev/null
+"$clxs" serve --state-dir "$state" --port "$port" --lakehouse-port "$lh_port" --www-dir "$www" \
+  ${WORKERS:+--workers "$WORKERS"} --log-level warn >/dev/null
+WORKERS=$(jq .workers "$state/run/serve.json")
 base="http://127.0.0.1:$port"
 # The static baseline: the very bytes the API answers, so both responses
 # carry the same payload.

@@ -335,7 +335,8 @@ static void serve_usage(FILE *out)
 		"  -p, --port N             HTTP port (default 8080)\n"
 		"      --lakehouse-port N   port of the embedded lakehouse's Databricks API\n"
 		"                           (default 8081; token in STATE/lakehouse.token)\n"
-		"  -w, --workers N          API worker processes (default 4)\n"
+		"  -w, --workers N          worker processes of the API and lakehouse pools\n"
+		"                           (default one per CPU core)\n"
 		"  -c, --concurrency N      jobs the runner runs at once (default 2)\n"
 		"      --lease-seconds S    job lease for runner-loss recovery (default 30)\n"
 		"      --max-body BYTES     largest API request body (default 8388608)\n"
@@ -394,8 +395,12 @@ static int apply_config(serve_opts *o, const char *path, const char *profile, co
 		o->port = (long)clxs_config_int(cfg, "server.port", 8080);
 	if (o->lakehouse_port < 0)
 		o->lakehouse_port = (long)clxs_config_int(cfg, "server.lakehouse_port", 8081);
-	if (o->workers < 0)
-		o->workers = (long)clxs_config_int(cfg, "server.workers", 4);
+	if (o->workers < 0) {
+		/* One worker per core: a CPU-bound request gains nothing from
+		 * more, and the extra context switches cost throughput. */
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		o->workers = (long)clxs_config_int(cfg, "server.workers", cpus > 0 ? cpus : 2);
+	}
 	if (o->concurrency < 0)
 		o->concurrency = (long)clxs_config_int(cfg, "server.runner_concurrency", 2);
 	if (o->lease_seconds < 0)

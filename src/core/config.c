@@ -132,7 +132,7 @@ static const key_spec schema[] = {
 	STR("server.host", "\"127.0.0.1\"", "Address nginx listens on"),
 	INT_RANGE("server.port", "8080", 1, 65535, "Port of the web UI and API"),
 	INT_RANGE("server.lakehouse_port", "8081", 1, 65535, "Port of the embedded lakehouse"),
-	INT_RANGE("server.workers", "4", 1, 1024, "FastCGI worker processes"),
+	INT_RANGE("server.workers", NULL, 1, 1024, "FastCGI worker processes (unset: one per CPU core)"),
 	INT_RANGE("server.runner_concurrency", "2", 1, 1024, "Jobs the runner executes at once"),
 	INT_MIN_("server.lease_seconds", "30", 1, "A running job's lease; an expired lease re-queues the job"),
 	INT_MIN_("server.max_body_bytes", "8388608", 1, "Largest request body accepted"),
