@@ -16,5 +16,6 @@ int clxs_cmd_plan(int argc, char **argv);
 int clxs_cmd_demo_data(int argc, char **argv);
 int clxs_cmd_sql(int argc, char **argv);
 int clxs_cmd_validate(int argc, char **argv);
+int clxs_cmd_rollback(int argc, char **argv);
 
 #endif

@@ -126,3 +126,17 @@ clxs_code clxs_clone_incremental_prepare(struct clxs_ws_client *ws, const char *
 					 clxs_error *err);
 void clxs_clone_incremental_record(struct clxs_store *store, json_object *model, json_object *opts,
 				   json_object *result);
+
+/* ---- rollback -------------------------------------------------------------------
+ * Before a clone changes anything, clxs_rollback_prepare records what the
+ * destination holds: whether the catalog existed, its schemas, views,
+ * functions and volumes, and each table's current version. clxs_rollback_run
+ * puts the destination back: RESTORE for tables that existed (to the
+ * recorded version), DROP for what the clone created, nothing else; when
+ * the clone created the catalog, the whole catalog goes. Grants, tags and
+ * owners changed on objects that existed before are not reverted (listed as
+ * such in the report). Records live in the LMDB store under "rollback/<id>". */
+clxs_code clxs_rollback_prepare(struct clxs_ws_client *ws, const char *warehouse_id, json_object *opts,
+				json_object **record, clxs_error *err);
+clxs_code clxs_rollback_run(struct clxs_ws_client *ws, const char *warehouse_id, json_object *record,
+			    json_object **report, clxs_error *err);

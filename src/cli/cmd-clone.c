@@ -122,6 +122,7 @@ static void clone_usage(FILE *out, const char *cmd)
 		"      --max-rps R              request rate limit (0 = none)\n"
 		"      --dry-run                print the plan, change nothing\n"
 		"      --resume                 continue an interrupted clone of the same plan\n"
+		"      --no-rollback            do not record a rollback point first\n"
 		"      --validate [--checksum]  compare row counts (and content checksums) of\n"
 		"                               every table afterwards; validate: only that\n"
 		"      --capture-sql FILE       (plan) write the ordered statements to FILE\n"
@@ -178,6 +179,7 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		{"resume", no_argument, NULL, 2021},
 		{"capture-sql", required_argument, NULL, 2022},
 		{"validate", no_argument, NULL, 2023},
+		{"no-rollback", no_argument, NULL, 2025},
 		{"checksum", no_argument, NULL, 2024},
 		{"help", no_argument, NULL, 'h'},
 		TARGET_OPTIONS,
@@ -247,6 +249,7 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		case 2022: c->capture_sql = optarg; break;
 		case 2023: clxs_json_set_bool(c->body, "validate_after_clone", true); break;
 		case 2024: clxs_json_set_bool(c->body, "validate_checksum", true); break;
+		case 2025: clxs_json_set_bool(c->body, "enable_rollback", false); break;
 		case 'h': clone_usage(stdout, cmd); return -1;
 		default: clone_usage(stderr, cmd); return 2;
 		}
@@ -301,8 +304,29 @@ static void checkpoint_path(clone_cli *c, json_object *opts)
 	snprintf(c->checkpoint_path, sizeof(c->checkpoint_path), "%s/%s", dir, name);
 }
 
+static clxs_store *open_state_store(clxs_error *err)
+{
+	char sdir[4096], lmdb[4200];
+	clxs_store *st = NULL;
+	if (clxs_state_dir_default(sdir, sizeof(sdir), err) || clxs_mkdir_p(sdir, 0700, err) ||
+	    clxs_path_join(lmdb, sizeof(lmdb), sdir, CLXS_STATE_LMDB, err) || clxs_store_open(lmdb, 0, &st, err))
+		return NULL;
+	return st;
+}
+
+static clxs_code save_rollback(clxs_store *st, json_object *rec, clxs_error *err)
+{
+	char key[64];
+	/* created_at first in the key: a prefix scan lists them in time order */
+	snprintf(key, sizeof(key), "rollback/%s", clxs_json_str(rec, "rollback_id", ""));
+	return clxs_store_put(st, CLXS_DB_KV, key, rec, err);
+}
+
 static void print_summary(json_object *result, json_object *model)
 {
+	if (clxs_json_str(result, "rollback_id", NULL))
+		printf("rollback id: %s (undo with: clxs rollback %s)\n", clxs_json_str(result, "rollback_id", ""),
+		       clxs_json_str(result, "rollback_id", ""));
 	printf("tables cloned: %lld, failed: %lld; objects failed: %lld, skipped: %lld; "
 	       "%lld statements in %.1f s\n",
 	       (long long)clxs_json_int(result, "tables_cloned", 0), (long long)clxs_json_int(result, "tables_failed", 0),
@@ -360,6 +384,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	clxs_target t;
 	memset(&t, 0, sizeof(t));
 	clxs_store *store = NULL;
+	json_object *rollback = NULL;
 	if (rc)
 		goto out;
 	rc = 1;
@@ -383,13 +408,15 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		fail("cannot read catalog '%s' on %s: %s", src, t.description, err.message);
 		goto out;
 	}
-	/* INCREMENTAL state lives in the same LMDB store as the jobs'. */
-	char sdir[4096], lmdb[4200];
-	if (!strcmp(clxs_json_str(opts, "load_type", ""), "INCREMENTAL") &&
-	    clxs_state_dir_default(sdir, sizeof(sdir), NULL) == CLXS_OK &&
-	    clxs_path_join(lmdb, sizeof(lmdb), sdir, CLXS_STATE_LMDB, NULL) == CLXS_OK &&
-	    clxs_mkdir_p(sdir, 0700, NULL) == CLXS_OK && clxs_store_open(lmdb, 0, &store, &err) == CLXS_OK)
-		clxs_clone_incremental_prepare(t.ws, t.warehouse_id, store, model, opts, &err);
+	/* INCREMENTAL state and rollback records live in the same LMDB store as
+	 * the jobs'. */
+	bool needs_store = !strcmp(clxs_json_str(opts, "load_type", ""), "INCREMENTAL") ||
+			   clxs_json_bool(opts, "enable_rollback", true);
+	if (needs_store && !(store = open_state_store(&err))) {
+		fail("cannot open the state store: %s", err.message);
+		goto out;
+	}
+	clxs_clone_incremental_prepare(t.ws, t.warehouse_id, store, model, opts, &err);
 	if (!(plan = clxs_clone_plan(model, opts, &err))) {
 		fail("cannot plan the clone: %s", err.message);
 		goto out;
@@ -437,6 +464,14 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		rc = 0;
 		goto out;
 	}
+	if (clxs_json_bool(opts, "enable_rollback", true)) {
+		/* Before the first change: what the destination holds now. */
+		if (clxs_rollback_prepare(t.ws, t.warehouse_id, opts, &rollback, &err) ||
+		    save_rollback(store, rollback, &err)) {
+			fail("cannot record the rollback point: %s", err.message);
+			goto out;
+		}
+	}
 	checkpoint_path(&c, opts);
 	if (c.resume && c.checkpoint_path[0])
 		resume = json_object_from_file(c.checkpoint_path);
@@ -458,6 +493,8 @@ static int run_clone(int argc, char **argv, const char *cmd)
 					clxs_json_bool(opts, "validate_checksum", false), &report, &err);
 		json_object_object_add(result, "validation", report);
 	}
+	if (rollback)
+		clxs_json_set_str(result, "rollback_id", clxs_json_str(rollback, "rollback_id", ""));
 	json_object_object_add(result, "metadata_queries",
 			       json_object_new_int64(clxs_json_int(model, "metadata_queries", 0)));
 	json_object_object_add(result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
@@ -474,6 +511,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	if (rc == 0 && c.checkpoint_path[0])
 		unlink(c.checkpoint_path); /* finished: nothing to resume */
 out:
+	json_object_put(rollback);
 	clxs_store_close(store);
 	clxs_target_close(&t);
 	json_object_put(resume);
@@ -592,6 +630,130 @@ int clxs_cmd_demo_data(int argc, char **argv)
 	clxs_target_close(&t);
 	json_object_put(stmts);
 out:
+	json_object_put(c.target);
+	return rc;
+}
+
+/* ---- rollback ------------------------------------------------------------------- */
+
+struct list_ctx {
+	json_object *arr;
+};
+
+static int collect_rollback(const char *key, json_object *val, void *ud)
+{
+	(void)key;
+	json_object_array_add(((struct list_ctx *)ud)->arr, json_object_get(val));
+	return 0;
+}
+
+static int cmp_created(const void *a, const void *b)
+{
+	return -strcmp(clxs_json_str(*(json_object *const *)a, "created_at", ""),
+		       clxs_json_str(*(json_object *const *)b, "created_at", ""));
+}
+
+int clxs_cmd_rollback(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"list", no_argument, NULL, 'L'},
+		{"help", no_argument, NULL, 'h'},
+		TARGET_OPTIONS,
+		{NULL, 0, NULL, 0},
+	};
+	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false};
+	bool list = false;
+	int o, rc = 2;
+	clxs_store *st = NULL;
+	json_object *rec = NULL, *report = NULL;
+	clxs_target t;
+	memset(&t, 0, sizeof(t));
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int tg = target_opt(&c, o, optarg);
+		if (tg < 0)
+			goto out;
+		if (tg > 0)
+			continue;
+		switch (o) {
+		case 'L': list = true; break;
+		case 'h':
+			printf("Usage: clxs rollback --list | clxs rollback ID [where options]\n\n"
+			       "Undo a clone: tables that existed before it are RESTOREd to their version\n"
+			       "before the clone, objects it created are dropped (the whole catalog when the\n"
+			       "clone created it), nothing else is touched. Grants, tags and owners changed\n"
+			       "on objects that existed before are not reverted.\n\n" TARGET_HELP);
+			rc = 0;
+			goto out;
+		default: goto out;
+		}
+	}
+	if (list == (optind < argc) || optind + (list ? 0 : 1) != argc) {
+		fail("give --list or one rollback id (see clxs rollback --help)");
+		goto out;
+	}
+	rc = 1;
+	clxs_error err;
+	if (!(st = open_state_store(&err))) {
+		fail("cannot open the state store: %s", err.message);
+		goto out;
+	}
+	if (list) {
+		struct list_ctx lc = {json_object_new_array()};
+		clxs_txn *txn;
+		if (clxs_txn_begin(st, false, &txn, &err) == CLXS_OK) {
+			clxs_txn_scan(txn, CLXS_DB_KV, "rollback/", false, collect_rollback, &lc, &err);
+			clxs_txn_abort(txn);
+		}
+		json_object_array_sort(lc.arr, cmp_created);
+		if (c.json_out) {
+			printf("%s\n", clxs_json_text(lc.arr));
+		} else {
+			for (size_t i = 0; i < json_object_array_length(lc.arr); i++) {
+				json_object *r = json_object_array_get_idx(lc.arr, i);
+				printf("%s  %s  %s -> %s%s\n", clxs_json_str(r, "rollback_id", ""),
+				       clxs_json_str(r, "created_at", ""), clxs_json_str(r, "source_catalog", ""),
+				       clxs_json_str(r, "destination_catalog", ""),
+				       clxs_json_bool(r, "catalog_existed", true) ? "" : " (catalog created)");
+			}
+		}
+		json_object_put(lc.arr);
+		rc = 0;
+		goto out;
+	}
+	char key[300];
+	snprintf(key, sizeof(key), "rollback/%.200s", argv[optind]);
+	if (!(rec = clxs_store_get(st, CLXS_DB_KV, key, &err))) {
+		fail("no rollback record '%s' (see clxs rollback --list)", argv[optind]);
+		goto out;
+	}
+	if (clxs_target_open(c.target, &t, &err)) {
+		fail("cannot reach the workspace: %s", err.message);
+		goto out;
+	}
+	if (clxs_rollback_run(t.ws, t.warehouse_id, rec, &report, &err)) {
+		fail("rollback failed: %s", err.message);
+		json_object_put(report);
+		report = NULL;
+		goto out;
+	}
+	if (c.json_out) {
+		printf("%s\n", json_object_to_json_string_ext(report, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	} else {
+		json_object *acts = json_object_object_get(report, "actions");
+		for (size_t i = 0; i < json_object_array_length(acts); i++) {
+			json_object *a = json_object_array_get_idx(acts, i);
+			printf("  %-6s %s: %s%s%s\n", clxs_json_str(a, "status", ""), clxs_json_str(a, "action", ""),
+			       clxs_json_str(a, "sql", ""), clxs_json_str(a, "error", NULL) ? " — " : "",
+			       clxs_json_str(a, "error", ""));
+		}
+	}
+	rc = clxs_json_int(report, "actions_failed", 0) > 0 ? 1 : 0;
+out:
+	json_object_put(report);
+	json_object_put(rec);
+	clxs_target_close(&t);
+	clxs_store_close(st);
 	json_object_put(c.target);
 	return rc;
 }

@@ -14,6 +14,7 @@ static const clxs_cli_command commands[] = {
 	{"clone", clxs_cmd_clone, "clone a catalog (default: on the embedded lakehouse)"},
 	{"plan", clxs_cmd_plan, "print the ordered statements a clone would run"},
 	{"validate", clxs_cmd_validate, "compare a clone with its source (row counts, checksums)"},
+	{"rollback", clxs_cmd_rollback, "undo a clone (--list shows the rollback points)"},
 	{"demo-data", clxs_cmd_demo_data, "build (or --cleanup) a realistic demo catalog"},
 	{"sql", clxs_cmd_sql, "run one SQL statement (default: on the embedded lakehouse)"},
 };

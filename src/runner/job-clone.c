@@ -9,6 +9,7 @@
 #include "clxs/jobs.h"
 #include "clxs/json.h"
 #include "clxs/runner.h"
+#include "clxs/store.h"
 #include "clxs/target.h"
 
 static clxs_code gate(void *ud)
@@ -70,6 +71,21 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 		*result = json_object_get(plan);
 		goto out;
 	}
+	json_object *rollback = NULL;
+	if (clxs_json_bool(opts, "enable_rollback", true)) {
+		/* Before the first change: what the destination holds now. */
+		if ((rc = clxs_rollback_prepare(t.ws, t.warehouse_id, opts, &rollback, err)))
+			goto out;
+		char key[64];
+		snprintf(key, sizeof(key), "rollback/%s", clxs_json_str(rollback, "rollback_id", ""));
+		rc = clxs_store_put(ctx->store, CLXS_DB_KV, key, rollback, err);
+		if (rc) {
+			json_object_put(rollback);
+			goto out;
+		}
+		snprintf(msg, sizeof(msg), "rollback point %s recorded", clxs_json_str(rollback, "rollback_id", ""));
+		clxs_job_log(ctx->store, ctx->job_id, "info", msg, NULL);
+	}
 	clxs_clone_exec ex = {0};
 	ex.ws = t.ws;
 	ex.warehouse_id = t.warehouse_id;
@@ -81,6 +97,9 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 	rc = clxs_clone_execute(&ex, plan, opts, result, err);
 	if (rc == CLXS_OK)
 		clxs_clone_incremental_record(ctx->store, model, opts, *result);
+	if (*result && rollback)
+		clxs_json_set_str(*result, "rollback_id", clxs_json_str(rollback, "rollback_id", ""));
+	json_object_put(rollback);
 	if (rc == CLXS_OK && clxs_json_int(*result, "objects_failed", 0) > 0) {
 		/* The clone ran; some objects failed: the job fails with the result. */
 		rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "%lld object(s) failed to clone",

@@ -72,6 +72,24 @@ expect "after a write to one table only that table is cloned" "bronze.customers"
   "$(jq -r '[.objects[] | select(.object_type == "table" and .status == "cloned") | .object] | join(",")' <<<"$out")"
 same "row count of bronze.customers" "SELECT count(*) FROM CAT.bronze.customers" demo_inc
 
+# --- rollback: RESTORE what existed, drop what the clone made, nothing else ----------------
+out=$("$CLXS" clone --source demo --dest demo_rb --json)
+"$CLXS" rollback "$(jq -r .rollback_id <<<"$out")" >/dev/null; expect "rolling back a clone that made its catalog exits 0" 0 "$?"
+expect "the catalog it created is gone" '[]' "$(lh_sql "SHOW CATALOGS LIKE 'demo_rb'")"
+"$CLXS" clone --source demo --dest demo_rb2 --json >/dev/null
+"$CLXS" sql "CREATE TABLE demo_rb2.bronze.mine (a INT)" >/dev/null
+"$CLXS" sql "INSERT INTO demo_rb2.bronze.mine VALUES (7)" >/dev/null
+before=$(lh_sql "SELECT count(*) FROM demo_rb2.bronze.orders")
+"$CLXS" sql "CREATE TABLE demo.silver.fresh (a INT)" >/dev/null
+"$CLXS" sql "INSERT INTO demo.bronze.orders SELECT * FROM demo.bronze.orders WHERE id < 10" >/dev/null
+out=$("$CLXS" clone --source demo --dest demo_rb2 --json)
+expect "the re-clone brought the new rows" true "$(test "$(lh_sql 'SELECT count(*) FROM demo_rb2.bronze.orders')" != "$before" && echo true)"
+"$CLXS" rollback "$(jq -r .rollback_id <<<"$out")" >/dev/null; expect "rollback of a re-clone exits 0" 0 "$?"
+expect "the table that existed is back at its old version" "$before" "$(lh_sql 'SELECT count(*) FROM demo_rb2.bronze.orders')"
+expect "the table the clone created is dropped" '[]' "$(lh_sql "SELECT table_name FROM demo_rb2.information_schema.tables WHERE table_name = 'fresh'")"
+expect "a table the clone never touched is kept with its data" '[["7"]]' "$(lh_sql 'SELECT a FROM demo_rb2.bronze.mine')"
+"$CLXS" rollback --list | grep -q "demo -> demo_rb2" && ok "rollback --list shows the points" || bad "rollback --list"
+
 # --- a shallow clone at a past version ----------------------------------------------
 "$CLXS" clone --source demo --dest demo_v --shallow --as-of-version 1 --include-schemas bronze \
   --include-tables-regex '^customers$' --json >/dev/null && ok "shallow clone at version 1" || bad "shallow clone at version 1"
@@ -136,7 +154,9 @@ done_job() { case "$(curl -s "$BASE/api/clone/$job" | jq -r .status)" in complet
 wait_for "clone job $job to finish" 60 done_job
 http GET "/api/clone/$job"
 expect "the API clone completed" completed "$(jq -r .status <<<"$HTTP_BODY")"
-expect "its result counts three tables" 3 "$(jq .result.tables_cloned <<<"$HTTP_BODY")"
+src_tables=$(lh_sql "SELECT count(*) FROM demo.information_schema.tables WHERE table_type <> 'VIEW' AND table_schema <> 'information_schema' AND table_schema <> 'default'" | jq -r '.[0][0]')
+expect "its result counts every source table" "$src_tables" "$(jq .result.tables_cloned <<<"$HTTP_BODY")"
+expect "the job recorded a rollback point" true "$(jq '.result.rollback_id | length == 16' <<<"$HTTP_BODY")"
 expect "progress reached the total" true "$(jq '.progress.completed == .progress.total and .progress.total > 0' <<<"$HTTP_BODY")"
 expect "the job has logs" true "$(jq '.logs | length > 2' <<<"$HTTP_BODY")"
 same "row count of bronze.orders" "SELECT count(*) FROM CAT.bronze.orders" demo_api
