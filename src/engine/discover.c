@@ -66,6 +66,13 @@ static const char *cell(clxs_ws_result *r, size_t row, const char *col)
 	return c < 0 ? NULL : clxs_ws_result_cell(r, row, (size_t)c);
 }
 
+/* As cell, with "" for NULL, for text that is always formatted. */
+static const char *cellz(clxs_ws_result *r, size_t row, const char *col)
+{
+	const char *v = cell(r, row, col);
+	return v ? v : "";
+}
+
 static void set_str(json_object *o, const char *key, const char *v)
 {
 	if (v)
@@ -346,8 +353,8 @@ static void read_security(disc *d, clxs_error *err)
 			if (!t)
 				continue;
 			json_object *f = json_object_new_object();
-			snprintf(fq, sizeof(fq), "%s.%s.%s", cell(&r, i, "filter_catalog"), cell(&r, i, "filter_schema"),
-				 cell(&r, i, "filter_name"));
+			snprintf(fq, sizeof(fq), "%s.%s.%s", cellz(&r, i, "filter_catalog"), cellz(&r, i, "filter_schema"),
+				 cellz(&r, i, "filter_name"));
 			clxs_json_set_str(f, "function", fq);
 			json_object_object_add(f, "columns", split_list(cell(&r, i, "filter_col_usage")));
 			json_object_object_add(t, "row_filter", f);
@@ -362,8 +369,8 @@ static void read_security(disc *d, clxs_error *err)
 			if (!c)
 				continue;
 			json_object *mk = json_object_new_object();
-			snprintf(fq, sizeof(fq), "%s.%s.%s", cell(&r, i, "mask_catalog"), cell(&r, i, "mask_schema"),
-				 cell(&r, i, "mask_name"));
+			snprintf(fq, sizeof(fq), "%s.%s.%s", cellz(&r, i, "mask_catalog"), cellz(&r, i, "mask_schema"),
+				 cellz(&r, i, "mask_name"));
 			clxs_json_set_str(mk, "function", fq);
 			json_object_object_add(mk, "using_columns", split_list(cell(&r, i, "mask_col_usage")));
 			json_object_object_add(c, "mask", mk);
