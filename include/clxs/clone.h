@@ -140,3 +140,8 @@ clxs_code clxs_rollback_prepare(struct clxs_ws_client *ws, const char *warehouse
 				json_object **record, clxs_error *err);
 clxs_code clxs_rollback_run(struct clxs_ws_client *ws, const char *warehouse_id, json_object *record,
 			    json_object **report, clxs_error *err);
+
+/* auto_rollback_on_failure: does this result call for a rollback? Yes when
+ * any object failed, or validation found more than rollback_threshold
+ * percent of the tables differing. */
+bool clxs_clone_should_rollback(json_object *opts, json_object *result);

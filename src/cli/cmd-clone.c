@@ -123,6 +123,8 @@ static void clone_usage(FILE *out, const char *cmd)
 		"      --dry-run                print the plan, change nothing\n"
 		"      --resume                 continue an interrupted clone of the same plan\n"
 		"      --no-rollback            do not record a rollback point first\n"
+		"      --auto-rollback          roll back when an object fails or validation finds\n"
+		"                               more than --rollback-threshold %% (default 5) differing\n"
 		"      --validate [--checksum]  compare row counts (and content checksums) of\n"
 		"                               every table afterwards; validate: only that\n"
 		"      --capture-sql FILE       (plan) write the ordered statements to FILE\n"
@@ -180,6 +182,8 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		{"capture-sql", required_argument, NULL, 2022},
 		{"validate", no_argument, NULL, 2023},
 		{"no-rollback", no_argument, NULL, 2025},
+		{"auto-rollback", no_argument, NULL, 2026},
+		{"rollback-threshold", required_argument, NULL, 2027},
 		{"checksum", no_argument, NULL, 2024},
 		{"help", no_argument, NULL, 'h'},
 		TARGET_OPTIONS,
@@ -250,6 +254,14 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		case 2023: clxs_json_set_bool(c->body, "validate_after_clone", true); break;
 		case 2024: clxs_json_set_bool(c->body, "validate_checksum", true); break;
 		case 2025: clxs_json_set_bool(c->body, "enable_rollback", false); break;
+		case 2026: clxs_json_set_bool(c->body, "auto_rollback_on_failure", true); break;
+		case 2027: {
+			double v = strtod(optarg, &end);
+			if (*end)
+				return fail("--rollback-threshold wants a percentage"), 2;
+			json_object_object_add(c->body, "rollback_threshold", json_object_new_double(v));
+			break;
+		}
 		case 'h': clone_usage(stdout, cmd); return -1;
 		default: clone_usage(stderr, cmd); return 2;
 		}
@@ -495,6 +507,12 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	}
 	if (rollback)
 		clxs_json_set_str(result, "rollback_id", clxs_json_str(rollback, "rollback_id", ""));
+	if (rollback && clxs_clone_should_rollback(opts, result)) {
+		json_object *report = NULL;
+		fprintf(stderr, "clxs: the clone failed its checks; rolling it back (auto_rollback_on_failure)\n");
+		clxs_rollback_run(t.ws, t.warehouse_id, rollback, &report, &err);
+		json_object_object_add(result, "auto_rollback", report);
+	}
 	json_object_object_add(result, "metadata_queries",
 			       json_object_new_int64(clxs_json_int(model, "metadata_queries", 0)));
 	json_object_object_add(result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
@@ -508,6 +526,8 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	rc = clxs_json_int(result, "objects_failed", 0) > 0 ||
 			     clxs_json_int(val, "mismatched", 0) + clxs_json_int(val, "errors", 0) > 0
 		     ? 1 : 0;
+	if (json_object_object_get(result, "auto_rollback"))
+		rc = 1;
 	if (rc == 0 && c.checkpoint_path[0])
 		unlink(c.checkpoint_path); /* finished: nothing to resume */
 out:

@@ -229,3 +229,13 @@ out:
 	*report = rep;
 	return rc;
 }
+
+bool clxs_clone_should_rollback(json_object *opts, json_object *result)
+{
+	if (!clxs_json_bool(opts, "auto_rollback_on_failure", false) || !result)
+		return false;
+	if (clxs_json_int(result, "objects_failed", 0) > 0)
+		return true;
+	json_object *v = json_object_object_get(result, "validation");
+	return v && clxs_json_double(v, "mismatch_pct", 0) > clxs_json_double(opts, "rollback_threshold", 5.0);
+}

@@ -99,7 +99,6 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 		clxs_clone_incremental_record(ctx->store, model, opts, *result);
 	if (*result && rollback)
 		clxs_json_set_str(*result, "rollback_id", clxs_json_str(rollback, "rollback_id", ""));
-	json_object_put(rollback);
 	if (rc == CLXS_OK && clxs_json_int(*result, "objects_failed", 0) > 0) {
 		/* The clone ran; some objects failed: the job fails with the result. */
 		rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "%lld object(s) failed to clone",
@@ -116,8 +115,17 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 			rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "validation: %lld table(s) differ from the source",
 				       (long long)bad);
 	}
+	if (rollback && *result && clxs_clone_should_rollback(opts, *result)) {
+		clxs_job_log(ctx->store, ctx->job_id, "warn", "rolling the clone back (auto_rollback_on_failure)", NULL);
+		json_object *report = NULL;
+		clxs_error rerr;
+		clxs_rollback_run(t.ws, t.warehouse_id, rollback, &report, &rerr);
+		json_object_object_add(*result, "auto_rollback", report);
+		rc = clxs_fail(err, CLXS_EINTERNAL, NULL, "the clone failed its checks and was rolled back");
+	}
 	if (*result)
 		json_object_object_add(*result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
+	json_object_put(rollback);
 out:
 	clxs_target_close(&t);
 	json_object_put(plan);

@@ -90,6 +90,20 @@ expect "the table the clone created is dropped" '[]' "$(lh_sql "SELECT table_nam
 expect "a table the clone never touched is kept with its data" '[["7"]]' "$(lh_sql 'SELECT a FROM demo_rb2.bronze.mine')"
 "$CLXS" rollback --list | grep -q "demo -> demo_rb2" && ok "rollback --list shows the points" || bad "rollback --list"
 
+# --- auto-rollback: a clone whose object fails is undone -----------------------------------
+"$CLXS" sql "CREATE CATALOG ext" >/dev/null && "$CLXS" sql "CREATE SCHEMA ext.s" >/dev/null &&
+  "$CLXS" sql "CREATE TABLE ext.s.t (a INT)" >/dev/null && "$CLXS" sql "CREATE CATALOG fragile" >/dev/null &&
+  "$CLXS" sql "CREATE SCHEMA fragile.s" >/dev/null && "$CLXS" sql "CREATE TABLE fragile.s.t (a INT)" >/dev/null &&
+  "$CLXS" sql "CREATE VIEW fragile.s.v AS SELECT * FROM ext.s.t" >/dev/null &&
+  "$CLXS" sql "DROP CATALOG ext CASCADE" >/dev/null || bad "could not build the fragile catalog"
+out=$("$CLXS" clone --source fragile --dest fragile_copy --auto-rollback --json 2>/dev/null); rc=$?
+expect "a clone with a failed object exits 1" 1 "$rc"
+expect "it names the failed view" "s.v" "$(jq -r '.objects[] | select(.status == "failed") | .object' <<<"$out")"
+expect "auto-rollback ran" "0" "$(jq .auto_rollback.actions_failed <<<"$out")"
+expect "and removed the catalog the clone created" '[]' "$(lh_sql "SHOW CATALOGS LIKE 'fragile_copy'")"
+out=$("$CLXS" clone --source fragile --dest fragile_kept --json 2>/dev/null)
+expect "without auto-rollback the partial clone stays" '[["fragile_kept"]]' "$(lh_sql "SHOW CATALOGS LIKE 'fragile_kept'")"
+
 # --- a shallow clone at a past version ----------------------------------------------
 "$CLXS" clone --source demo --dest demo_v --shallow --as-of-version 1 --include-schemas bronze \
   --include-tables-regex '^customers$' --json >/dev/null && ok "shallow clone at version 1" || bad "shallow clone at version 1"
