@@ -12,7 +12,13 @@ packages=(
   nginx
   # tests and benchmarks
   curl jq wrk valgrind
+  # browser tests: Debian's Chromium, driven from Node (never a downloaded browser)
+  chromium
 )
+# Node and npm fetch the web assets (Swagger UI, ReDoc) and playwright-core.
+# A machine may already have them from elsewhere; only install when absent.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -21,8 +27,20 @@ for p in "${packages[@]}"; do
   fi
 done
 
+root=$(cd "$(dirname "$0")/.." && pwd)
+# npm packages from package-lock.json, reinstalled only when the lock changed.
+npm_install() {
+  if [ ! -f "$root/node_modules/.package-lock.json" ] ||
+     ! cmp -s <(sed -n '/"packages"/,$p' "$root/package-lock.json") \
+               <(sed -n '/"packages"/,$p' "$root/node_modules/.package-lock.json" 2>/dev/null); then
+    echo "setup: npm ci"
+    (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages already installed"
+  npm_install
   exit 0
 fi
 
@@ -42,3 +60,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+npm_install

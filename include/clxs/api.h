@@ -19,6 +19,9 @@ typedef struct {
 	clxs_store *store;   /* opened after fork */
 	json_object *config; /* loaded config (may be NULL = defaults) */
 	size_t max_body;     /* bytes; larger bodies get 413 */
+	const char *state_dir;   /* STATE: lmdb/, lakehouse/, keys live here (may be NULL in unit tests) */
+	const char *config_path; /* clone_config.yaml in use, NULL = defaults only */
+	const char *profile;     /* config profile, NULL = none */
 } clxs_api_ctx;
 
 typedef struct {
@@ -103,7 +106,8 @@ int clxs_url_decode(const char *src, size_t srclen, char *dst, size_t len);
 /* The OpenAPI 3 document generated from the route table. */
 json_object *clxs_openapi_document(void);
 
-/* Handlers, one file per section of the API reference. */
+/* Handlers, one file per section of the API reference. Each section
+ * declares its handlers below its own marker. */
 void clxs_api_health(clxs_req *req, clxs_resp *resp);
 void clxs_api_openapi(clxs_req *req, clxs_resp *resp);
 void clxs_api_jobs_submit(clxs_req *req, clxs_resp *resp);
@@ -114,5 +118,12 @@ void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp);
 void clxs_api_clone_jobs(clxs_req *req, clxs_resp *resp);
 void clxs_api_clone_get(clxs_req *req, clxs_resp *resp);
 void clxs_api_clone_cancel(clxs_req *req, clxs_resp *resp);
+/* -- section: auth, sessions -- */
+/* -- section: config -- */
+/* -- section: catalogs, demo data -- */
+/* -- section: audit, rollback, cache, templates, notifications, monitor -- */
+/* -- section: websocket, multi-clone, docs -- */
+/* -- section: analysis -- */
+/* -- section: management -- */
 
 #endif

@@ -17,5 +17,8 @@ int clxs_cmd_demo_data(int argc, char **argv);
 int clxs_cmd_sql(int argc, char **argv);
 int clxs_cmd_validate(int argc, char **argv);
 int clxs_cmd_rollback(int argc, char **argv);
+/* -- commands: clone extras (audit) -- */
+/* -- commands: analysis -- */
+/* -- commands: management -- */
 
 #endif

@@ -16,6 +16,7 @@
 #include <fcgiapp.h>
 
 #include "clxs/api.h"
+#include "clxs/config.h"
 #include "clxs/daemon.h"
 #include "clxs/fcgi_pool.h"
 #include "clxs/fcgi_worker.h"
@@ -38,6 +39,9 @@ static void usage(FILE *out)
 		"  -d, --state-dir DIR    state directory (default $CLXS_STATE_DIR or\n"
 		"                         ~/.local/state/clxs); LMDB lives in DIR/lmdb\n"
 		"      --max-body BYTES   largest accepted request body (default 8388608)\n"
+		"  -c, --config FILE      clone_config.yaml (default $CLXS_CONFIG, or\n"
+		"                         " CLXS_SYSCONFDIR "/clone_config.yaml when present)\n"
+		"      --profile NAME     config profile to apply\n"
 		"      --pid-file PATH    write the master's pid here\n"
 		"  -l, --log-level LEVEL  debug, info, warn, error (default info)\n"
 		"  -h, --help             this help\n"
@@ -47,6 +51,7 @@ static void usage(FILE *out)
 struct worker_args {
 	const char *lmdb_dir;
 	size_t max_body;
+	const char *state_dir, *config_path, *profile;
 };
 
 static int worker_main(int sock, void *ud)
@@ -55,6 +60,16 @@ static int worker_main(int sock, void *ud)
 	clxs_api_ctx ctx = {0};
 	clxs_error err;
 	ctx.max_body = a->max_body;
+	ctx.state_dir = a->state_dir;
+	ctx.config_path = a->config_path;
+	ctx.profile = a->profile;
+	/* A config that no longer loads must not take the API down: the
+	 * workers fall back to the defaults and say why. */
+	if (a->config_path) {
+		ctx.config = clxs_config_load_file(a->config_path, a->profile, NULL, &err);
+		if (!ctx.config)
+			clxs_warn("config %s: %s; using defaults", a->config_path, err.message);
+	}
 	if (clxs_store_open(a->lmdb_dir, 0, &ctx.store, &err)) {
 		clxs_error_log("worker cannot open the store: %s", err.message);
 		return 1;
@@ -62,6 +77,7 @@ static int worker_main(int sock, void *ud)
 	clxs_debug("worker ready");
 	int rc = clxs_fcgi_worker_loop(sock, &ctx);
 	clxs_store_close(ctx.store);
+	json_object_put(ctx.config);
 	return rc;
 }
 
@@ -73,21 +89,25 @@ int main(int argc, char **argv)
 		{"state-dir", required_argument, NULL, 'd'},
 		{"max-body", required_argument, NULL, 'b'},
 		{"pid-file", required_argument, NULL, 'p'},
+		{"config", required_argument, NULL, 'c'},
+		{"profile", required_argument, NULL, 'P'},
 		{"log-level", required_argument, NULL, 'l'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *socket_path = NULL, *state_dir = NULL, *pid_file = NULL;
+	const char *socket_path = NULL, *state_dir = NULL, *pid_file = NULL, *config_path = NULL, *profile = NULL;
 	long workers = 4;
 	long long max_body = 8LL << 20;
 	int level = CLXS_LOG_INFO, c;
 	char *end;
 	clxs_log_init(argv[0], CLXS_LOG_INFO);
-	while ((c = getopt_long(argc, argv, "s:w:d:l:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:w:d:c:l:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': socket_path = optarg; break;
 		case 'd': state_dir = optarg; break;
+		case 'c': config_path = optarg; break;
+		case 'P': profile = optarg; break;
 		case 'p': pid_file = optarg; break;
 		case 'w':
 			workers = strtol(optarg, &end, 10);
@@ -133,6 +153,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	struct worker_args args = {lmdb_dir, (size_t)max_body};
+	if (!config_path && access(clxs_config_default_path(), F_OK) == 0)
+		config_path = clxs_config_default_path();
+	struct worker_args args = {lmdb_dir, (size_t)max_body, sdir, config_path, profile};
 	return clxs_fcgi_pool_run("clxs-api", socket_path, pid_file, (int)workers, worker_main, &args);
 }

@@ -40,6 +40,13 @@ const clxs_route clxs_routes[] = {
 	 "One job with its progress, result and logs.", NULL, NULL, NULL},
 	{"DELETE", "/api/jobs/{job_id}", clxs_api_jobs_cancel, 0, "Jobs",
 	 "Cancel a queued or running job.", NULL, NULL, NULL},
+	/* -- section: auth, sessions -- */
+	/* -- section: config -- */
+	/* -- section: catalogs, demo data -- */
+	/* -- section: audit, rollback, cache, templates, notifications, monitor -- */
+	/* -- section: websocket, multi-clone, docs -- */
+	/* -- section: analysis -- */
+	/* -- section: management -- */
 };
 
 const size_t clxs_nroutes = sizeof(clxs_routes) / sizeof(clxs_routes[0]);

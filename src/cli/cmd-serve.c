@@ -553,8 +553,23 @@ int clxs_cmd_serve(int argc, char **argv)
 	snprintf(maxb, sizeof(maxb), "%lld", o.max_body);
 
 	pid_path(&o, "api", pf, sizeof(pf));
+	/* The workers read the same config (the API serves and edits it), by
+	 * absolute path since daemons do not share our working directory. */
+	char cfg_abs[PATH_MAX] = "";
+	if (config_path && !realpath(config_path, cfg_abs))
+		return fail("config %s: %s", config_path, strerror(errno));
 	char *api_argv[] = {api_bin, "--socket", socket_path, "--workers", workers, "--state-dir",
-			    o.state, "--max-body", maxb, "--pid-file", pf, "--log-level", o.log_level, NULL};
+			    o.state, "--max-body", maxb, "--pid-file", pf, "--log-level", o.log_level,
+			    NULL, NULL, NULL, NULL, NULL};
+	int na = 13;
+	if (cfg_abs[0]) {
+		api_argv[na++] = "--config";
+		api_argv[na++] = cfg_abs;
+	}
+	if (profile) {
+		api_argv[na++] = "--profile";
+		api_argv[na++] = (char *)profile;
+	}
 	pid_t api = spawn(&o, "api.log", api_argv);
 	if (api < 0 || await_pidfile(&o, "api", api, "api.log"))
 		return stop_all(&o, 1), 1;

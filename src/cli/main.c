@@ -17,6 +17,9 @@ static const clxs_cli_command commands[] = {
 	{"rollback", clxs_cmd_rollback, "undo a clone (--list shows the rollback points)"},
 	{"demo-data", clxs_cmd_demo_data, "build (or --cleanup) a realistic demo catalog"},
 	{"sql", clxs_cmd_sql, "run one SQL statement (default: on the embedded lakehouse)"},
+	/* -- commands: clone extras (audit) -- */
+	/* -- commands: analysis -- */
+	/* -- commands: management -- */
 };
 
 static void usage(FILE *out)
