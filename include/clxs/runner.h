@@ -38,6 +38,10 @@ clxs_code clxs_job_run_noop(clxs_job_ctx *ctx, json_object **result, clxs_error 
 clxs_code clxs_job_run_sleep(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
 /* A catalog clone (src/runner/job-clone.c). */
 clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
+/* -- job types: catalogs, demo data -- */
+/* -- job types: analysis -- */
+/* -- job types: management -- */
+/* -- job types: audit -- */
 
 typedef struct {
 	const char *lmdb_dir;

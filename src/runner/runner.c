@@ -20,6 +20,10 @@ static const struct {
 	{"noop", clxs_job_run_noop},
 	{"sleep", clxs_job_run_sleep},
 	{"clone", clxs_job_run_clone},
+	/* -- job types: catalogs, demo data -- */
+	/* -- job types: analysis -- */
+	/* -- job types: management -- */
+	/* -- job types: audit -- */
 };
 
 clxs_job_fn clxs_runner_job_fn(const char *type)
