@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on this machine: build, start the Clone-Xs stack (nginx, the
 # API worker pool, the job runner, the embedded lakehouse) on 127.0.0.1:8080,
-# build a demo catalog on the lakehouse and clone it through the REST API.
+# build a demo catalog on the lakehouse, clone it through the REST API and
+# check the clone with clxs diff and clxs validate.
 # Stop the stack with: _build/src/clxs stop
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,5 +31,12 @@ done
 curl -s "$api/clone/$job" | jq '{job_id, status, progress, tables_cloned: .result.tables_cloned,
   objects_failed: .result.objects_failed, objects_skipped: .result.objects_skipped,
   duration_ms: .result.duration_ms}'
+[ "$status" = completed ] || { echo "clone job ended $status" >&2; exit 1; }
+
+# The clone is checked, not trusted: every object class, then the data
+# (row counts and content checksums). Both exit non-zero on a difference.
+echo "clxs diff clxs_demo clxs_demo_clone"
+"$clxs" diff --source clxs_demo --dest clxs_demo_clone
+echo "clxs validate --checksum clxs_demo clxs_demo_clone"
+"$clxs" validate --source clxs_demo --dest clxs_demo_clone --checksum | tail -n 1
 "$clxs" status
-[ "$status" = completed ]

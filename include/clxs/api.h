@@ -119,11 +119,116 @@ void clxs_api_clone_jobs(clxs_req *req, clxs_resp *resp);
 void clxs_api_clone_get(clxs_req *req, clxs_resp *resp);
 void clxs_api_clone_cancel(clxs_req *req, clxs_resp *resp);
 /* -- section: auth, sessions -- */
+/* The server API token check before routing (src/api/api-guard.c):
+ * false with resp filled (401/403) when the request may not proceed. */
+bool clxs_api_guard(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_login(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_status(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_logout(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_profiles(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_use_profile(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_service_principal(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_env_vars(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_auto_login(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_warehouses(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_volumes(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_test_warehouse(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_serving_endpoints(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_genie_spaces(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_oauth_login(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_azure_login(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_azure_tenants(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_azure_subscriptions(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_azure_workspaces(clxs_req *req, clxs_resp *resp);
+void clxs_api_auth_azure_connect(clxs_req *req, clxs_resp *resp);
 /* -- section: config -- */
+/* Reload the worker's config when its file changed (called per request). */
+void clxs_api_config_refresh(clxs_api_ctx *ctx);
+void clxs_api_config_get(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_put(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_diff(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_audit(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_profiles(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_warehouse(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_performance(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_pricing(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_streaming_get(clxs_req *req, clxs_resp *resp);
+void clxs_api_config_streaming_patch(clxs_req *req, clxs_resp *resp);
+extern const clxs_route_param clxs_config_get_params[], clxs_config_path_params[];
+extern const char clxs_config_put_schema[], clxs_config_diff_schema[], clxs_config_audit_schema[],
+	clxs_config_warehouse_schema[], clxs_config_performance_schema[], clxs_config_pricing_schema[],
+	clxs_config_streaming_schema[];
 /* -- section: catalogs, demo data -- */
+void clxs_api_catalogs_list(clxs_req *req, clxs_resp *resp);
+void clxs_api_catalog_schemas(clxs_req *req, clxs_resp *resp);
+void clxs_api_catalog_info(clxs_req *req, clxs_resp *resp);
+void clxs_api_schema_tables(clxs_req *req, clxs_resp *resp);
+void clxs_api_schema_tables_format(clxs_req *req, clxs_resp *resp);
+void clxs_api_schema_objects(clxs_req *req, clxs_resp *resp);
+void clxs_api_table_info(clxs_req *req, clxs_resp *resp);
+void clxs_api_uc_objects(clxs_req *req, clxs_resp *resp);
+void clxs_api_demo_generate(clxs_req *req, clxs_resp *resp);
+void clxs_api_demo_delete(clxs_req *req, clxs_resp *resp);
+void clxs_api_demo_catalogs(clxs_req *req, clxs_resp *resp);
+void clxs_api_multi_clone(clxs_req *req, clxs_resp *resp);
+extern const clxs_route_param clxs_demo_catalogs_params[];
+const char *clxs_multi_clone_body_schema(void);
+/* Queue a clone job for validated clone options (taken over); job_id gets
+ * CLXS_JOB_ID_LEN + 1 bytes. In api-clone.c, shared with multi-clone. */
+clxs_code clxs_api_clone_enqueue(clxs_req *req, json_object *opts, char *job_id, clxs_error *err);
 /* -- section: audit, rollback, cache, templates, notifications, monitor -- */
+/* src/api/api-audit.c, src/api/api-rollback.c */
+void clxs_api_audit_list(clxs_req *req, clxs_resp *resp);
+void clxs_api_audit_init(clxs_req *req, clxs_resp *resp);
+void clxs_api_audit_describe(clxs_req *req, clxs_resp *resp);
+void clxs_api_audit_job_logs(clxs_req *req, clxs_resp *resp);
+void clxs_api_rollback_logs(clxs_req *req, clxs_resp *resp);
+void clxs_api_rollback_run(clxs_req *req, clxs_resp *resp);
+extern const clxs_route_param clxs_audit_list_params[];
+extern const char clxs_audit_body_schema[];
+extern const char clxs_rollback_body_schema[];
+void clxs_api_cache_stats(clxs_req *req, clxs_resp *resp);
+void clxs_api_cache_clear(clxs_req *req, clxs_resp *resp);
+void clxs_api_cache_invalidate(clxs_req *req, clxs_resp *resp);
+void clxs_api_templates(clxs_req *req, clxs_resp *resp);
+void clxs_api_notifications(clxs_req *req, clxs_resp *resp);
+void clxs_api_catalog_health(clxs_req *req, clxs_resp *resp);
+void clxs_api_monitor_metrics(clxs_req *req, clxs_resp *resp);
+/* The built-in clone templates: [{"name", "description", "clone_type", "config"}]. */
+json_object *clxs_clone_templates(void);
+extern const clxs_route_param clxs_notifications_params[];
+extern const char clxs_cache_invalidate_schema[];
 /* -- section: websocket, multi-clone, docs -- */
+void clxs_api_clone_ws(clxs_req *req, clxs_resp *resp);
 /* -- section: analysis -- */
+#include "clxs/api_analysis.h"
 /* -- section: management -- */
+/* Every management operation (src/api/api-manage.c, include/clxs/manage.h). */
+void clxs_api_manage(clxs_req *req, clxs_resp *resp);
+extern const clxs_route_param clxs_mg_monitor_params[];
+const char *clxs_mg_schema_preflight(void);
+const char *clxs_mg_schema_deps(void);
+const char *clxs_mg_schema_lineage(void);
+const char *clxs_mg_schema_impact(void);
+const char *clxs_mg_schema_sample(void);
+const char *clxs_mg_schema_sample_compare(void);
+const char *clxs_mg_schema_preview(void);
+const char *clxs_mg_schema_sync(void);
+const char *clxs_mg_schema_incr_check(void);
+const char *clxs_mg_schema_incr_sync(void);
+const char *clxs_mg_schema_optimize(void);
+const char *clxs_mg_schema_vacuum(void);
+const char *clxs_mg_schema_ev_detect(void);
+const char *clxs_mg_schema_ev_apply(void);
+const char *clxs_mg_schema_ev_catalog(void);
+void clxs_api_mg_snapshots_list(clxs_req *req, clxs_resp *resp);
+void clxs_api_mg_snapshots_get(clxs_req *req, clxs_resp *resp);
+void clxs_api_mg_snapshots_delete(clxs_req *req, clxs_resp *resp);
+void clxs_api_mg_convert_history(clxs_req *req, clxs_resp *resp);
+extern const clxs_route_param clxs_mg_snapshot_list_params[];
+extern const clxs_route_param clxs_mg_convert_history_params[];
+const char *clxs_mg_schema_snapshot(void);
+const char *clxs_mg_schema_convert(void);
+const char *clxs_mg_schema_msnapshot(void);
 
 #endif

@@ -39,6 +39,29 @@ clxs_code clxs_lh_column_comment(clxs_lh *lh, const clxs_lh_name *t, const char 
  * CONVERT version; a Delta table is left as it is. */
 clxs_code clxs_lh_convert_to_delta(clxs_lh *lh, const clxs_lh_name *t, clxs_error *err);
 
+/* Column changes (lh_evolve.c): ALTER TABLE ADD COLUMNS, ALTER COLUMN TYPE
+ * (widening only), ALTER COLUMN SET|DROP NOT NULL, DROP COLUMNS (needs
+ * delta.columnMapping.mode = 'name'). All changes of one statement are one
+ * version (ADD COLUMNS, CHANGE COLUMN or DROP COLUMNS). */
+typedef enum {
+	CLXS_LH_COL_ADD,      /* name, type_text, nullable (must be true), comment */
+	CLXS_LH_COL_TYPE,     /* name, type_text */
+	CLXS_LH_COL_NULLABLE, /* name, nullable */
+	CLXS_LH_COL_DROP,     /* name */
+} clxs_lh_col_change_kind;
+
+typedef struct {
+	clxs_lh_col_change_kind kind;
+	const char *name;
+	const char *type_text;
+	bool nullable;
+	const char *comment;
+} clxs_lh_col_change;
+
+/* if_exists: DROP of a missing column is no error. */
+clxs_code clxs_lh_columns_alter(clxs_lh *lh, const clxs_lh_name *t, const clxs_lh_col_change *changes,
+				size_t n, bool if_exists, clxs_error *err);
+
 /* ---- governance tables (gov_schema.c) -------------------------------------------- */
 
 /* Create the governance tables when missing (idempotent, cheap). */

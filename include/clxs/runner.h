@@ -39,8 +39,12 @@ clxs_code clxs_job_run_sleep(clxs_job_ctx *ctx, json_object **result, clxs_error
 /* A catalog clone (src/runner/job-clone.c). */
 clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
 /* -- job types: catalogs, demo data -- */
+/* Build a demo catalog, then optionally queue its clone (src/runner/job-demo.c). */
+clxs_code clxs_job_run_demo_data(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
 /* -- job types: analysis -- */
 /* -- job types: management -- */
+/* POST /api/sync and /api/incremental/sync (src/runner/job-manage.c). */
+clxs_code clxs_job_run_manage(clxs_job_ctx *ctx, json_object **result, clxs_error *err);
 /* -- job types: audit -- */
 
 typedef struct {

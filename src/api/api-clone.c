@@ -3,9 +3,41 @@
 #include <string.h>
 
 #include "clxs/api.h"
+#include "clxs/api_target.h"
+#include "clxs/audit.h"
 #include "clxs/clone.h"
 #include "clxs/jobs.h"
 #include "clxs/json.h"
+
+/* Queue a clone job for validated options (taken over); shared with
+ * POST /api/multi-clone (api-multiclone.c). */
+clxs_code clxs_api_clone_enqueue(clxs_req *req, json_object *opts, char *job_id, clxs_error *err)
+{
+	/* The request's workspace (headers > login session > default); the
+	 * spec holds credentials only sealed, so it may sit in LMDB. */
+	json_object *target = clxs_api_target_spec(req, err);
+	if (!target) {
+		json_object_put(opts);
+		return err->code;
+	}
+	json_object *params = json_object_new_object(), *fields = json_object_new_object();
+	json_object_object_add(params, "request", opts);
+	json_object_object_add(params, "target", target);
+	/* Where the runner writes the audit trail: this server's audit_trail. */
+	clxs_audit_loc aloc;
+	clxs_audit_loc_from_config(req->ctx->config, &aloc);
+	json_object *audit = json_object_new_object();
+	clxs_json_set_str(audit, "catalog", aloc.catalog);
+	clxs_json_set_str(audit, "schema", aloc.schema);
+	json_object_object_add(params, "audit", audit);
+	static const char *const listed[] = {"source_catalog", "destination_catalog", "clone_type"};
+	for (size_t i = 0; i < 3; i++)
+		clxs_json_set_str(fields, listed[i], clxs_json_str(opts, listed[i], NULL));
+	clxs_code rc = clxs_job_submit(req->ctx->store, "clone", params, fields, job_id, err);
+	json_object_put(params);
+	json_object_put(fields);
+	return rc;
+}
 
 void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
 {
@@ -19,17 +51,8 @@ void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
 	/* Notes from validation go back to the caller, not into the job. */
 	json_object *warnings = json_object_get(json_object_object_get(opts, "warnings"));
 	json_object_object_del(opts, "warnings");
-	json_object *params = json_object_new_object(), *fields = json_object_new_object();
-	json_object_object_add(params, "request", opts);
-	/* The default workspace (the embedded lakehouse) until logins land. */
-	json_object_object_add(params, "target", json_object_new_object());
-	static const char *const listed[] = {"source_catalog", "destination_catalog", "clone_type"};
-	for (size_t i = 0; i < 3; i++)
-		clxs_json_set_str(fields, listed[i], clxs_json_str(opts, listed[i], NULL));
 	char id[CLXS_JOB_ID_LEN + 1];
-	clxs_code rc = clxs_job_submit(req->ctx->store, "clone", params, fields, id, &err);
-	json_object_put(params);
-	json_object_put(fields);
+	clxs_code rc = clxs_api_clone_enqueue(req, opts, id, &err);
 	if (rc) {
 		json_object_put(warnings);
 		clxs_resp_error(resp, &err);

@@ -21,6 +21,15 @@ static json_object *public_job(clxs_store *st, json_object *job, bool with_logs)
 		if (json_object_object_get_ex(job, keys[i], &v))
 			json_object_object_add(o, keys[i], json_object_get(v));
 	}
+	/* A job's target holds the workspace credential (sealed, but still not
+	 * the caller's business): show every param but that one. */
+	json_object *params = json_object_object_get(o, "params");
+	if (params && json_object_object_get(params, "target")) {
+		json_object *copy = NULL;
+		json_object_deep_copy(params, &copy, NULL);
+		json_object_object_del(copy, "target");
+		json_object_object_add(o, "params", copy);
+	}
 	if (clxs_json_bool(job, "cancel_requested", false) &&
 	    strcmp(clxs_json_str(job, "status", ""), "running") == 0)
 		clxs_json_set_str(o, "status", "cancelling");

@@ -62,6 +62,10 @@ static json_object *operation(const clxs_route *r)
 		json_object_put(params);
 
 	const char *body_schema = r->body_schema_fn ? r->body_schema_fn() : r->body_schema;
+	/* A route that takes a body always documents one, so /docs offers a
+	 * body editor even where no schema was written yet. */
+	if (!body_schema && (r->flags & CLXS_ROUTE_BODY))
+		body_schema = "{\"type\":\"object\"}";
 	if (body_schema) {
 		json_object *rb = json_object_new_object(), *content = json_object_new_object();
 		json_object *mt = json_object_new_object();
@@ -83,6 +87,11 @@ static json_object *operation(const clxs_route *r)
 	}
 	if (strchr(r->pattern, '{'))
 		json_object_object_add(responses, "404", error_response("Not found"));
+	/* nginx's per-address limit_req answers every route (clxs serve --rate-limit). */
+	json_object_object_add(responses, "429", error_response("Too many requests from this address"));
+	/* nginx answers 503 when the worker pool is down; handlers when a
+	 * dependency (a workspace, a CLI) is not available. */
+	json_object_object_add(responses, "503", error_response("Service or a dependency unavailable"));
 	json_object_object_add(op, "responses", responses);
 	return op;
 }

@@ -173,6 +173,12 @@ void clxs_api_handle(clxs_api_ctx *ctx, const clxs_http_in *in, clxs_http_out *o
 	}
 	memcpy(req.path, uri, plen);
 	req.path[plen] = '\0';
+	/* Workers load the config at start; follow edits made since (the
+	 * token check below reads it too). */
+	clxs_api_config_refresh(ctx);
+	/* The server API token, before routing (src/api/api-guard.c). */
+	if (!clxs_api_guard(&req, &resp))
+		goto done;
 
 	const clxs_route *route = NULL;
 	char allow[128] = "";

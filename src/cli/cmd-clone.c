@@ -6,16 +6,20 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "clxs/audit.h"
 #include "clxs/cli.h"
 #include "clxs/clone.h"
+#include "clxs/config.h"
 #include "clxs/daemon.h"
 #include "clxs/demo.h"
 #include "clxs/json.h"
+#include "clxs/sql_token.h"
 #include "clxs/store.h"
 #include "clxs/target.h"
 #include "clxs/util.h"
@@ -28,7 +32,11 @@ typedef struct {
 	const char *capture_sql;
 	char checkpoint_path[4900];
 	bool tty;
+	json_object *logs; /* every log line of the run, for the audit trail (may be NULL) */
 } clone_cli;
+
+/* Table threads log concurrently. */
+static pthread_mutex_t logs_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
@@ -294,6 +302,14 @@ static void on_progress(void *ud, int64_t done, int64_t total, json_object *cp)
 static void on_log(void *ud, const char *level, const char *msg)
 {
 	clone_cli *c = ud;
+	if (c->logs) {
+		char iso[32], line[1200];
+		clxs_iso8601(clxs_now_ms(), iso);
+		snprintf(line, sizeof(line), "%s [%s] %s", iso, level, msg);
+		pthread_mutex_lock(&logs_lock);
+		json_object_array_add(c->logs, json_object_new_string(line));
+		pthread_mutex_unlock(&logs_lock);
+	}
 	if (!strcmp(level, "error") || (!c->tty && !c->json_out))
 		fprintf(stderr, "%s%s: %s\n", c->tty ? "\n" : "", level, msg);
 }
@@ -345,6 +361,16 @@ static void print_summary(json_object *result, json_object *model)
 	       (long long)clxs_json_int(result, "objects_failed", 0), (long long)clxs_json_int(result, "objects_skipped", 0),
 	       (long long)clxs_json_int(result, "statements_total", 0),
 	       (double)clxs_json_int(result, "duration_ms", 0) / 1000.0);
+	if (clxs_json_int(result, "volume_files_copied", 0) + clxs_json_int(result, "volume_files_failed", 0) > 0)
+		printf("volume files copied: %lld (%lld bytes), failed: %lld\n",
+		       (long long)clxs_json_int(result, "volume_files_copied", 0),
+		       (long long)clxs_json_int(result, "volume_bytes_copied", 0),
+		       (long long)clxs_json_int(result, "volume_files_failed", 0));
+	json_object *audit = json_object_object_get(result, "audit");
+	if (audit && !strcmp(clxs_json_str(audit, "status", ""), "recorded"))
+		printf("audit: job %s by %s recorded (%lld rows, %lld bytes)\n", clxs_json_str(audit, "job_id", ""),
+		       clxs_json_str(audit, "user_name", ""), (long long)clxs_json_int(audit, "total_rows", 0),
+		       (long long)clxs_json_int(audit, "total_size_bytes", 0));
 	json_object *objs = json_object_object_get(result, "objects");
 	for (size_t i = 0; objs && i < json_object_array_length(objs); i++) {
 		json_object *o = json_object_array_get_idx(objs, i);
@@ -388,9 +414,66 @@ static void print_validation(json_object *report, bool json_out)
 	       (long long)clxs_json_int(report, "errors", 0));
 }
 
+/* ---- audit trail --------------------------------------------------------------- */
+
+/* audit_trail from the config file in use by default ($CLXS_CONFIG or the
+ * system one), else clone_audit.logs. */
+static void cli_audit_location(clxs_audit_loc *loc)
+{
+	json_object *cfg = NULL;
+	const char *path = clxs_config_default_path();
+	if (path && access(path, R_OK) == 0)
+		cfg = clxs_config_load_file(path, NULL, NULL, NULL);
+	clxs_audit_loc_from_config(cfg, loc);
+	json_object_put(cfg);
+}
+
+/* Write the run's audit rows. A failure is reported (stderr and
+ * result.audit) and never changes the clone's outcome. */
+static void cli_audit(clone_cli *c, clxs_target *t, const clxs_audit_loc *loc, json_object *opts, json_object *model,
+		      json_object *result, int64_t started, const char *status, const char *error)
+{
+	char id[17];
+	clxs_id_hex(id, 16);
+	clxs_audit_clone a = {0};
+	a.job_id = id;
+	a.origin = "cli";
+	a.status = status;
+	a.error_message = error;
+	a.started_ms = started;
+	a.completed_ms = clxs_now_ms();
+	a.opts = opts;
+	a.result = result;
+	a.model = model;
+	a.logs = c->logs;
+	json_object *summary = NULL;
+	clxs_error aerr;
+	clxs_error_clear(&aerr);
+	if (clxs_audit_record_clone(t->ws, t->warehouse_id, loc, &a, &summary, &aerr) == CLXS_OK) {
+		clxs_json_set_str(summary, "status", "recorded");
+		clxs_json_set_str(summary, "job_id", id);
+		if (result)
+			json_object_object_add(result, "audit", summary);
+		else
+			json_object_put(summary);
+		return;
+	}
+	fprintf(stderr, "clxs: warning: could not write the audit rows to %s.%s: %s\n", loc->catalog, loc->schema,
+		aerr.message);
+	if (result) {
+		json_object *o = json_object_new_object();
+		clxs_json_set_str(o, "status", "failed");
+		clxs_json_set_str(o, "error", aerr.message);
+		json_object_object_add(result, "audit", o);
+	}
+}
+
 static int run_clone(int argc, char **argv, const char *cmd)
 {
-	clone_cli c = {json_object_new_object(), json_object_new_object(), false, false, NULL, "", false};
+	int64_t started = clxs_now_ms();
+	clxs_audit_loc aloc;
+	cli_audit_location(&aloc);
+	clone_cli c = {json_object_new_object(), json_object_new_object(), false, false, NULL, "", false, NULL};
 	int rc = parse_clone(argc, argv, &c, cmd);
 	json_object *opts = NULL, *model = NULL, *plan = NULL, *result = NULL, *resume = NULL;
 	clxs_target t;
@@ -450,8 +533,15 @@ static int run_clone(int argc, char **argv, const char *cmd)
 			goto out;
 		}
 		json_object *st = json_object_object_get(plan, "statements");
-		for (size_t i = 0; i < json_object_array_length(st); i++)
-			fprintf(f, "%s;\n", clxs_json_str(json_object_array_get_idx(st, i), "sql", ""));
+		for (size_t i = 0; i < json_object_array_length(st); i++) {
+			json_object *s1 = json_object_array_get_idx(st, i);
+			/* File copies are not SQL; they are noted as comments. */
+			if (clxs_json_str(s1, "action", NULL))
+				fprintf(f, "-- step %lld: %s (Files API)\n", (long long)clxs_json_int(s1, "step", 0),
+					clxs_json_str(s1, "action", ""));
+			else
+				fprintf(f, "%s;\n", clxs_json_str(s1, "sql", ""));
+		}
 		fclose(f);
 	}
 	if (dry) {
@@ -461,8 +551,13 @@ static int run_clone(int argc, char **argv, const char *cmd)
 			json_object *st = json_object_object_get(plan, "statements");
 			for (size_t i = 0; i < json_object_array_length(st); i++) {
 				json_object *s = json_object_array_get_idx(st, i);
-				printf("%4lld  %-12s %s;\n", (long long)clxs_json_int(s, "step", 0),
-				       clxs_json_str(s, "phase", ""), clxs_json_str(s, "sql", ""));
+				if (clxs_json_str(s, "action", NULL))
+					printf("%4lld  %-12s (copy the files of volume %s through the Files API)\n",
+					       (long long)clxs_json_int(s, "step", 0), clxs_json_str(s, "phase", ""),
+					       clxs_json_str(s, "object", ""));
+				else
+					printf("%4lld  %-12s %s;\n", (long long)clxs_json_int(s, "step", 0),
+					       clxs_json_str(s, "phase", ""), clxs_json_str(s, "sql", ""));
 			}
 			json_object *sk = json_object_object_get(plan, "skipped");
 			for (size_t i = 0; i < json_object_array_length(sk); i++) {
@@ -483,7 +578,13 @@ static int run_clone(int argc, char **argv, const char *cmd)
 			fail("cannot record the rollback point: %s", err.message);
 			goto out;
 		}
+		clxs_error aerr;
+		clxs_error_clear(&aerr);
+		if (clxs_audit_record_rollback(t.ws, t.warehouse_id, &aloc, rollback, NULL, &aerr) != CLXS_OK)
+			fprintf(stderr, "clxs: warning: rollback point not stored in %s.%s.rollback_logs (kept locally): %s\n",
+				aloc.catalog, aloc.schema, aerr.message);
 	}
+	c.logs = json_object_new_array();
 	checkpoint_path(&c, opts);
 	if (c.resume && c.checkpoint_path[0])
 		resume = json_object_from_file(c.checkpoint_path);
@@ -496,6 +597,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	ex.resume = resume;
 	if (clxs_clone_execute(&ex, plan, opts, &result, &err)) {
 		fail("clone stopped: %s", err.message);
+		cli_audit(&c, &t, &aloc, opts, model, NULL, started, "failed", err.message);
 		goto out;
 	}
 	clxs_clone_incremental_record(store, model, opts, result);
@@ -511,11 +613,27 @@ static int run_clone(int argc, char **argv, const char *cmd)
 		json_object *report = NULL;
 		fprintf(stderr, "clxs: the clone failed its checks; rolling it back (auto_rollback_on_failure)\n");
 		clxs_rollback_run(t.ws, t.warehouse_id, rollback, &report, &err);
+		clxs_error aerr;
+		clxs_audit_mark_rolled_back(t.ws, t.warehouse_id, &aloc, clxs_json_str(rollback, "rollback_id", ""), report,
+					    &aerr);
 		json_object_object_add(result, "auto_rollback", report);
 	}
 	json_object_object_add(result, "metadata_queries",
 			       json_object_new_int64(clxs_json_int(model, "metadata_queries", 0)));
 	json_object_object_add(result, "warnings", json_object_get(json_object_object_get(model, "warnings")));
+	{
+		json_object *v = json_object_object_get(result, "validation");
+		bool bad = clxs_json_int(result, "objects_failed", 0) > 0 || json_object_object_get(result, "auto_rollback") ||
+			   clxs_json_int(v, "mismatched", 0) + clxs_json_int(v, "errors", 0) > 0;
+		cli_audit(&c, &t, &aloc, opts, model, result, started, bad ? "failed" : "completed",
+			  bad ? "some objects failed or differ from the source" : NULL);
+		/* Round trips of the whole run (discovery, rollback point, plan,
+		 * audit), next to "requests" (up to the end of execution). */
+		clxs_ws_stats wst;
+		clxs_ws_client_stats(t.ws, &wst);
+		clxs_json_set_int(result, "requests_total", (int64_t)wst.requests);
+		clxs_json_set_int(result, "statements_submitted", (int64_t)wst.statements);
+	}
 	if (c.json_out)
 		printf("%s\n", json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
@@ -531,6 +649,7 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	if (rc == 0 && c.checkpoint_path[0])
 		unlink(c.checkpoint_path); /* finished: nothing to resume */
 out:
+	json_object_put(c.logs);
 	json_object_put(rollback);
 	clxs_store_close(store);
 	clxs_target_close(&t);
@@ -561,19 +680,26 @@ int clxs_cmd_validate(int argc, char **argv)
 
 /* ---- demo data ------------------------------------------------------------------ */
 
+static void demo_progress(void *ud, int64_t done, int64_t total)
+{
+	if (*(bool *)ud)
+		fprintf(stderr, "\r%lld/%lld steps", (long long)done, (long long)total);
+}
+
 int clxs_cmd_demo_data(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"catalog", required_argument, NULL, 'c'},
 		{"scale", required_argument, NULL, 'n'},
+		{"industries", required_argument, NULL, 'i'},
 		{"cleanup", no_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},
 		TARGET_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false};
+	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false, NULL};
+	json_object *body = json_object_new_object();
 	const char *catalog = NULL;
-	long scale = 1;
 	bool cleanup = false;
 	int o, rc = 2;
 	char *end;
@@ -586,20 +712,27 @@ int clxs_cmd_demo_data(int argc, char **argv)
 			continue;
 		switch (o) {
 		case 'c': catalog = optarg; break;
-		case 'n':
-			scale = strtol(optarg, &end, 10);
-			if (*end || scale < 1 || scale > 1000) {
-				fail("--scale must be 1..1000");
+		case 'n': {
+			double scale = strtod(optarg, &end);
+			if (*end || !(scale > 0 && scale <= 1000)) {
+				fail("--scale must be a number above 0 and at most 1000");
 				goto out;
 			}
+			json_object_object_add(body, "scale_factor", json_object_new_double(scale));
 			break;
+		}
+		case 'i': json_object_object_add(body, "industries", csv_list(optarg)); break;
 		case 'x': cleanup = true; break;
 		case 'h':
-			printf("Usage: clxs demo-data --catalog NAME [--scale N] [--cleanup] [where options]\n\n"
-			       "Build a realistic demo catalog (bronze/silver/gold, retail and healthcare tables\n"
-			       "with constraints, PII, comments, properties, tags, grants, functions, a column\n"
-			       "mask and a row filter, cross-schema views, a volume, table histories), or drop it\n"
-			       "with --cleanup. Scale N gives 200N customers, 1000N orders, 100N patients.\n\n"
+			printf("Usage: clxs demo-data --catalog NAME [--scale N] [--industries A,B] [--cleanup] [where options]\n\n"
+			       "Build a realistic demo catalog (bronze/silver/gold over up to ten industries:\n"
+			       "tables with constraints, PII, comments, properties, tags, grants, functions, a\n"
+			       "column mask and a row filter, cross-schema views, a volume with files, table\n"
+			       "histories), or drop one with --cleanup (only demo catalogs are dropped).\n"
+			       "Scale N multiplies the rows (1 = 200 customers, 1000 orders, 100 patients, and\n"
+			       "50 + 300 rows per other industry). Industries: retail, healthcare, financial,\n"
+			       "manufacturing, telecom, energy, insurance, logistics, education, real_estate\n"
+			       "(default all).\n\n"
 			       TARGET_HELP);
 			rc = 0;
 			goto out;
@@ -612,44 +745,45 @@ int clxs_cmd_demo_data(int argc, char **argv)
 	}
 	rc = 1;
 	clxs_error err;
-	json_object *stmts = cleanup ? clxs_demo_cleanup_statements(catalog, &err)
-				     : clxs_demo_statements(catalog, (int)scale, &err);
-	if (!stmts) {
+	json_object_object_add(body, "catalog_name", json_object_new_string(catalog));
+	json_object *dopts = clxs_demo_validate(body, &err);
+	if (!dopts) {
 		fail("%s", err.message);
 		goto out;
 	}
 	clxs_target t;
 	if (clxs_target_open(c.target, &t, &err)) {
 		fail("cannot reach the workspace: %s", err.message);
-		json_object_put(stmts);
+		json_object_put(dopts);
 		goto out;
 	}
-	size_t n = json_object_array_length(stmts), i;
-	for (i = 0; i < n; i++) {
-		clxs_ws_result res = {0};
-		const char *sql = json_object_get_string(json_object_array_get_idx(stmts, i));
-		if (clxs_ws_sql(t.ws, t.warehouse_id, NULL, NULL, sql, NULL, 0, NULL, &res, &err)) {
-			clxs_ws_result_free(&res);
-			fail("statement %zu of %zu failed: %s\n  %.300s", i + 1, n, err.message, sql);
-			break;
-		}
-		clxs_ws_result_free(&res);
-		if (isatty(2) && !c.json_out)
-			fprintf(stderr, "\r%zu/%zu statements", i + 1, n);
-	}
-	if (isatty(2) && !c.json_out)
+	json_object *res = NULL;
+	bool tty = isatty(2) && !c.json_out;
+	clxs_demo_hooks hooks = {NULL, demo_progress, NULL, &tty};
+	clxs_code drc = cleanup ? clxs_demo_drop(t.ws, t.warehouse_id, catalog, &res, &err)
+				: clxs_demo_build(t.ws, t.warehouse_id, dopts, &hooks, &res, &err);
+	if (tty && !cleanup)
 		fputc('\n', stderr);
-	if (i == n) {
+	if (cleanup && drc == CLXS_ENOTFOUND)
+		drc = CLXS_OK; /* nothing to clean up */
+	if (drc) {
+		fail("%s", err.message);
+	} else {
 		rc = 0;
 		if (c.json_out)
-			printf("{\"catalog\":\"%s\",\"statements\":%zu,\"cleanup\":%s}\n", catalog, n, cleanup ? "true" : "false");
+			printf("%s\n", res ? json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN) : "{}");
+		else if (cleanup)
+			printf("dropped demo catalog %s on %s\n", catalog, t.description);
 		else
-			printf("%s demo catalog %s on %s (%zu statements)\n", cleanup ? "dropped" : "built", catalog,
-			       t.description, n);
+			printf("built demo catalog %s on %s (%lld tables, %lld rows, %lld statements)\n", catalog,
+			       t.description, (long long)clxs_json_int(res, "tables", 0),
+			       (long long)clxs_json_int(res, "rows", 0), (long long)clxs_json_int(res, "statements", 0));
 	}
+	json_object_put(res);
 	clxs_target_close(&t);
-	json_object_put(stmts);
+	json_object_put(dopts);
 out:
+	json_object_put(body);
 	json_object_put(c.target);
 	return rc;
 }
@@ -681,7 +815,7 @@ int clxs_cmd_rollback(int argc, char **argv)
 		TARGET_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false};
+	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false, NULL};
 	bool list = false;
 	int o, rc = 2;
 	clxs_store *st = NULL;
@@ -780,40 +914,91 @@ out:
 
 /* ---- sql ------------------------------------------------------------------------ */
 
+/* clxs sql --file: every statement of a script, in order, through one
+ * client (one process and one connection for the lot). Stops at the first
+ * failure. */
+static int run_script(clxs_target *t, const char *catalog, const char *schema, const char *path, bool json_out)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	if (!f)
+		return fail("cannot read %s: %s", path, strerror(errno));
+	clxs_buf text;
+	clxs_buf_init(&text);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		clxs_buf_append(&text, chunk, n);
+	if (f != stdin)
+		fclose(f);
+	clxs_sql_stmt *st = NULL;
+	size_t count = 0, i = 0;
+	clxs_error err;
+	int rc = 1;
+	if (clxs_buf_failed(&text)) {
+		fail("out of memory reading %s", path);
+	} else if (clxs_sql_split(clxs_buf_str(&text), text.len, &st, &count, &err) != CLXS_OK) {
+		fail("%s: %s", path, err.message);
+	} else {
+		for (i = 0; i < count; i++) {
+			clxs_ws_result res = {0};
+			clxs_code c = clxs_ws_sql(t->ws, t->warehouse_id, catalog, schema, st[i].text, NULL, 0, NULL, &res, &err);
+			clxs_ws_result_free(&res);
+			if (c != CLXS_OK) {
+				fail("%s:%u: statement %zu failed: %s", path, st[i].line, i + 1, err.message);
+				break;
+			}
+		}
+		if (i == count) {
+			rc = 0;
+			if (json_out)
+				printf("{\"statements\":%zu}\n", count);
+			else
+				printf("%zu statements\n", count);
+		}
+	}
+	clxs_sql_stmts_free(st, count);
+	clxs_buf_free(&text);
+	return rc;
+}
+
 int clxs_cmd_sql(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"file", required_argument, NULL, 'f'},
 		{"catalog", required_argument, NULL, 'c'},
 		{"schema", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		TARGET_OPTIONS,
 		{NULL, 0, NULL, 0},
 	};
-	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false};
-	const char *catalog = NULL, *schema = NULL;
+	clone_cli c = {NULL, json_object_new_object(), false, false, NULL, "", false, NULL};
+	const char *catalog = NULL, *schema = NULL, *file = NULL;
 	int o, rc = 2;
 	optind = 1;
-	while ((o = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "f:c:s:h", opts, NULL)) != -1) {
 		int t = target_opt(&c, o, optarg);
 		if (t < 0)
 			goto out;
 		if (t > 0)
 			continue;
 		switch (o) {
+		case 'f': file = optarg; break;
 		case 'c': catalog = optarg; break;
 		case 's': schema = optarg; break;
 		case 'h':
-			printf("Usage: clxs sql [--catalog C] [--schema S] [where options] STATEMENT\n\n"
+			printf("Usage: clxs sql [--catalog C] [--schema S] [where options] STATEMENT\n"
+			       "       clxs sql --file FILE|- [...]\n\n"
 			       "Run one SQL statement through the workspace client (the Statement Execution\n"
 			       "API) and print its rows tab-separated (NULL for nulls), or {columns, rows}\n"
-			       "with --json.\n\n" TARGET_HELP);
+			       "with --json. --file runs every ;-separated statement of a script in order\n"
+			       "(stopping at the first failure) and prints how many ran.\n\n" TARGET_HELP);
 			rc = 0;
 			goto out;
 		default: goto out;
 		}
 	}
-	if (optind != argc - 1) {
-		fail("give exactly one statement (see clxs sql --help)");
+	if (file ? optind != argc : optind != argc - 1) {
+		fail(file ? "--file takes no statement argument" : "give exactly one statement (see clxs sql --help)");
 		goto out;
 	}
 	rc = 1;
@@ -821,6 +1006,11 @@ int clxs_cmd_sql(int argc, char **argv)
 	clxs_target t;
 	if (clxs_target_open(c.target, &t, &err)) {
 		fail("cannot reach the workspace: %s", err.message);
+		goto out;
+	}
+	if (file) {
+		rc = run_script(&t, catalog, schema, file, c.json_out);
+		clxs_target_close(&t);
 		goto out;
 	}
 	clxs_ws_result res = {0};

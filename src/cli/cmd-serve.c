@@ -23,6 +23,7 @@
 #include "clxs/daemon.h"
 #include "clxs/json.h"
 #include "clxs/log.h"
+#include "clxs/serve_web.h"
 #include "clxs/util.h"
 
 #ifndef CLXS_SRCDIR
@@ -36,15 +37,17 @@ typedef struct {
 	long port, lakehouse_port;
 	long workers, concurrency, lease_seconds;
 	long long max_body;
+	long rate_limit, rate_burst; /* nginx limit_req on /api/ per client address; 0 = off */
 	char log_level[16];
 	char www[4096];
 	char bindir[4096];   /* where clxs-api and clxs-runner are */
 	char datadir[4096];  /* where nginx/ and www/ are */
+	int api_token_set;   /* config server.api_token is non-empty (never the token itself) */
 } serve_opts;
 
-/* The three services, stopped in this order (front door first). */
-static const char *const services[] = {"nginx", "api", "runner", "lakehouse"};
-enum { NSERVICES = 4 };
+/* The services, stopped in this order (front doors first). */
+static const char *const services[] = {"nginx", "events", "api", "runner", "lakehouse"};
+enum { NSERVICES = 5 };
 
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
@@ -166,12 +169,16 @@ static int write_nginx_conf(const serve_opts *o, const char *socket_path, char *
 	if (geteuid() == 0)
 		snprintf(user_line, sizeof(user_line), "user root root;");
 	snprintf(body_limit, sizeof(body_limit), "%lldk", o->max_body / 1024 + 1024);
-	char tmpdir[4300];
+	char tmpdir[4300], ev_socket[4300], vendor[4096], apidocs[4300], rate[24], burst[24];
+	clxs_serve_web_paths(o->datadir, o->run, o->rate_limit, o->rate_burst, ev_socket, vendor, apidocs,
+			     rate, burst);
 	const char *const subs[][2] = {
 		{"@USER_LINE@", user_line}, {"@RUN_DIR@", o->run},       {"@LOG_DIR@", o->logs},
 		{"@NGINX_DIR@", o->nginx},  {"@LISTEN@", listen},        {"@WWW_DIR@", o->www},
 		{"@API_SOCKET@", socket_path}, {"@NGINX_MAX_BODY@", body_limit},
 		{"@LH_LISTEN@", lh_listen}, {"@LH_SOCKET@", lh_socket},
+		{"@EVENTS_SOCKET@", ev_socket}, {"@VENDOR_DIR@", vendor}, {"@APIDOCS_DIR@", apidocs},
+		{"@API_RATE_ON@", o->rate_limit > 0 ? "1" : "0"}, {"@API_RATE@", rate}, {"@API_BURST@", burst},
 	};
 	for (size_t i = 1; i < sizeof(subs) / sizeof(subs[0]); i++)
 		if (!conf_safe(subs[i][1]))
@@ -331,7 +338,8 @@ static void serve_usage(FILE *out)
 		"GET /api/health answers through nginx. Stop it with `clxs stop`.\n"
 		"\n"
 		"Options:\n"
-		"      --host ADDR          listen address (default 127.0.0.1; loopback only)\n"
+		"      --host ADDR          listen address (default 127.0.0.1; any other address\n"
+		"                           needs server.api_token in the config)\n"
 		"  -p, --port N             HTTP port (default 8080)\n"
 		"      --lakehouse-port N   port of the embedded lakehouse's Databricks API\n"
 		"                           (default 8081; token in STATE/lakehouse.token)\n"
@@ -340,6 +348,9 @@ static void serve_usage(FILE *out)
 		"  -c, --concurrency N      jobs the runner runs at once (default 2)\n"
 		"      --lease-seconds S    job lease for runner-loss recovery (default 30)\n"
 		"      --max-body BYTES     largest API request body (default 8388608)\n"
+		"      --rate-limit N       API requests/s per client address before nginx\n"
+		"                           answers 429 (default 200; 0 = no limit)\n"
+		"      --rate-burst N       requests allowed above the rate at once (default 2x)\n"
 		"  -d, --state-dir DIR      state directory (default $CLXS_STATE_DIR or\n"
 		"                           ~/.local/state/clxs)\n"
 		"      --www-dir DIR        serve the web UI from DIR\n"
@@ -350,7 +361,7 @@ static void serve_usage(FILE *out)
 		"      --profile NAME       merge profiles.NAME of the config over its base\n"
 		"  -h, --help               this help\n"
 		"\n"
-		"Logs: STATE/logs/{api,runner}.log and nginx-{access,error}.log.\n");
+		"Logs: STATE/logs/{api,runner,events,lakehouse}.log and nginx-{access,error}.log.\n");
 }
 
 static long opt_long(const char *s, long min, long max, const char *what, int *bad)
@@ -409,6 +420,17 @@ static int apply_config(serve_opts *o, const char *path, const char *profile, co
 		o->max_body = clxs_config_int(cfg, "server.max_body_bytes", 8LL << 20);
 	if (!o->log_level[0])
 		snprintf(o->log_level, sizeof(o->log_level), "%s", clxs_config_str(cfg, "server.log_level"));
+	/* Only whether a token is set: the workers read the token itself
+	 * from the same config, never from a command line (argv is public). */
+	const char *tok = clxs_config_str(cfg, "server.api_token");
+	o->api_token_set = tok && *tok;
+	if (o->api_token_set && strlen(tok) < 16)
+		rc = fail("config key 'server.api_token' is too short: use at least 16 random characters "
+			  "(e.g. `openssl rand -hex 32`)");
+	struct stat csb;
+	if (o->api_token_set && path && stat(path, &csb) == 0 && (csb.st_mode & 077))
+		fprintf(stderr, "clxs: warning: %s holds server.api_token but is readable by others "
+			"(mode %03o); chmod 600 it\n", path, (unsigned)(csb.st_mode & 0777));
 	const char *sd = clxs_config_str(cfg, "server.state_dir");
 	if (!*state_flag && sd && *sd) {
 		snprintf(state_buf, sizeof(state_buf), "%s", sd);
@@ -458,6 +480,8 @@ int clxs_cmd_serve(int argc, char **argv)
 		{"concurrency", required_argument, NULL, 'c'},
 		{"lease-seconds", required_argument, NULL, 'L'},
 		{"max-body", required_argument, NULL, 'b'},
+		{"rate-limit", required_argument, NULL, 'R'},
+		{"rate-burst", required_argument, NULL, 'B'},
 		{"state-dir", required_argument, NULL, 'd'},
 		{"www-dir", required_argument, NULL, 'W'},
 		{"log-level", required_argument, NULL, 'l'},
@@ -472,6 +496,7 @@ int clxs_cmd_serve(int argc, char **argv)
 	 * flags win over the file and the file over the defaults. */
 	o.port = o.lakehouse_port = o.workers = o.concurrency = o.lease_seconds = -1;
 	o.max_body = -1;
+	o.rate_limit = o.rate_burst = -1;
 	const char *state_flag = NULL, *config_path = NULL, *profile = NULL;
 	int c, bad = 0;
 	optind = 1;
@@ -491,6 +516,8 @@ int clxs_cmd_serve(int argc, char **argv)
 		case 'c': o.concurrency = opt_long(optarg, 1, 64, "--concurrency", &bad); break;
 		case 'L': o.lease_seconds = opt_long(optarg, 1, 86400, "--lease-seconds", &bad); break;
 		case 'b': o.max_body = opt_long(optarg, 1024, 1L << 30, "--max-body", &bad); break;
+		case 'R': o.rate_limit = opt_long(optarg, 0, 1000000, "--rate-limit", &bad); break;
+		case 'B': o.rate_burst = opt_long(optarg, 1, 1000000, "--rate-burst", &bad); break;
 		case 'd': state_flag = optarg; break;
 		case 'W':
 			if (!realpath(optarg, o.www)) {
@@ -515,9 +542,15 @@ int clxs_cmd_serve(int argc, char **argv)
 		return 2;
 	if (apply_config(&o, config_path, profile, &state_flag))
 		return 1;
-	if (is_loopback(o.host) != 1)
-		return fail("listening on %s needs API token authentication, which this version does "
-			    "not have yet; use a loopback address (127.0.0.1 or ::1)", o.host);
+	if (o.rate_limit < 0)
+		o.rate_limit = 200;
+	if (o.rate_burst < 0)
+		o.rate_burst = 2 * o.rate_limit;
+	if (is_loopback(o.host) != 1 && !o.api_token_set)
+		return fail("listening on %s (off loopback) requires an API token: set server.api_token "
+			    "in the config file (--config FILE, mode 0600) and send it as "
+			    "\"Authorization: Bearer <token>\"; or use a loopback address (127.0.0.1 or ::1)",
+			    o.host);
 	if (state_paths(&o, state_flag) || locate(&o))
 		return 1;
 	clxs_error err;
@@ -594,6 +627,17 @@ int clxs_cmd_serve(int argc, char **argv)
 			   "--token-file", tok_file, "--pid-file", lpf, "--log-level", o.log_level, NULL};
 	pid_t lh = spawn(&o, "lakehouse.log", lh_argv);
 	if (lh < 0 || await_pidfile(&o, "lakehouse", lh, "lakehouse.log"))
+		return stop_all(&o, 1), 1;
+
+	/* The WebSocket event daemon nginx proxies /api/clone/ws/ to. */
+	char epf[4300], ev_sock[4300], ev_bin[4300];
+	pid_path(&o, "events", epf, sizeof(epf));
+	snprintf(ev_sock, sizeof(ev_sock), "%s/events.sock", o.run);
+	snprintf(ev_bin, sizeof(ev_bin), "%s/clxs-events", o.bindir);
+	char *ev_argv[] = {ev_bin, "--socket", ev_sock, "--state-dir", o.state, "--pid-file", epf,
+			   "--log-level", o.log_level, NULL};
+	pid_t ev = spawn(&o, "events.log", ev_argv);
+	if (ev < 0 || await_pidfile(&o, "events", ev, "events.log"))
 		return stop_all(&o, 1), 1;
 
 	if (write_nginx_conf(&o, socket_path, conf, sizeof(conf)))

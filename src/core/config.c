@@ -140,6 +140,8 @@ static const key_spec schema[] = {
 	 "Bearer token required by the API; mandatory when host is not loopback"},
 	STR("server.state_dir", "\"\"", "Directory of the LMDB state (empty: the built-in default)"),
 	ENUM("server.log_level", "\"info\"", "debug|info|warn|error|off", "Log verbosity"),
+	LIST("server.allowed_hosts", "[]",
+	     "Host names (besides IP addresses and localhost) the API answers to; guards against DNS rebinding"),
 };
 
 #define NSCHEMA (sizeof(schema) / sizeof(schema[0]))

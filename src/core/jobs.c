@@ -9,7 +9,7 @@
 
 /* The registry of job types. The runner maps each to a function; keeping
  * the names here lets the API validate without linking the runner. */
-static const char *const job_types[] = {"noop", "sleep", "clone", NULL};
+static const char *const job_types[] = {"noop", "sleep", "clone", "demo-data", "sync", "incremental-sync", NULL};
 
 bool clxs_job_type_known(const char *type)
 {

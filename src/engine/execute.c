@@ -10,10 +10,12 @@
 #include "clxs/clone.h"
 #include "clxs/json.h"
 #include "clxs/util.h"
+#include "clxs/volume_copy.h"
 #include "clxs/workspace.h"
 
 typedef struct {
 	clxs_clone_exec *ex;
+	json_object *opts;
 	json_object *statements;
 	size_t n;
 	char *state;          /* per step: 0 todo, 1 done, 2 failed */
@@ -26,6 +28,11 @@ typedef struct {
 	clxs_code stop;       /* a gate said stop */
 	int64_t done_count;
 	int64_t resumed;      /* steps a checkpoint said were done */
+	/* Totals read from the table statements' results (CLONE metrics,
+	 * CTAS row counts) and from volume file copies. */
+	int64_t source_bytes, copied_bytes, inserted_rows;
+	json_object *volume_files; /* per file: {"volume", "path", "bytes", "status", "error"?} */
+	int64_t files_copied, files_failed, file_bytes;
 } run;
 
 static void plan_sha(json_object *statements, char out[65])
@@ -95,9 +102,54 @@ static bool cancel_poll(void *ud)
 	return r->ex->gate && r->ex->gate(r->ex->ud) == CLXS_ECANCELLED;
 }
 
+/* Sum a numeric column of a statement's first row into *acc. */
+static void add_metric(const clxs_ws_result *res, const char *col, int64_t *acc)
+{
+	int c = clxs_ws_result_col(res, col);
+	const char *v = c >= 0 && res->nrows ? clxs_ws_result_cell(res, 0, (size_t)c) : NULL;
+	if (v)
+		*acc += strtoll(v, NULL, 10);
+}
+
+/* A "copy_files" step: the volume's files through the Files API. */
+static void run_copy_files(run *r, size_t i, json_object *st)
+{
+	const char *schema = clxs_json_str(st, "schema", ""), *name = clxs_json_str(st, "name", "");
+	const char *src = clxs_json_str(r->opts, "source_catalog", "");
+	const char *dst = clxs_json_str(r->opts, "destination_catalog", "");
+	json_object *files = json_object_new_array();
+	clxs_volume_copy_totals t;
+	clxs_error e;
+	clxs_error_clear(&e);
+	clxs_code rc = clxs_volume_copy(r->ex->ws, src, dst, schema, name, files, &t, cancel_poll, r, &e);
+	pthread_mutex_lock(&r->lock);
+	for (size_t k = 0; k < json_object_array_length(files); k++)
+		json_object_array_add(r->volume_files, json_object_get(json_object_array_get_idx(files, k)));
+	r->files_copied += t.files_copied;
+	r->files_failed += t.files_failed;
+	r->file_bytes += t.bytes_copied;
+	if (rc == CLXS_ECANCELLED) {
+		if (r->stop == CLXS_OK)
+			r->stop = CLXS_ECANCELLED;
+	} else {
+		record(r, i, rc == CLXS_OK, e.message);
+	}
+	pthread_mutex_unlock(&r->lock);
+	json_object_put(files);
+	if (rc == CLXS_OK)
+		log_msg(r, "info", "volume %s.%s: %lld file(s), %lld bytes copied", schema, name,
+			(long long)t.files_copied, (long long)t.bytes_copied);
+	else if (rc != CLXS_ECANCELLED)
+		log_msg(r, "error", "volume %s.%s: file copy failed: %s", schema, name, e.message);
+}
+
 static void run_step(run *r, size_t i)
 {
 	json_object *st = json_object_array_get_idx(r->statements, i);
+	if (!strcmp(clxs_json_str(st, "action", ""), "copy_files")) {
+		run_copy_files(r, i, st);
+		return;
+	}
 	const char *sql = clxs_json_str(st, "sql", "");
 	clxs_ws_sql_opts so = {0};
 	so.should_cancel = cancel_poll;
@@ -106,6 +158,17 @@ static void run_step(run *r, size_t i)
 	clxs_error e;
 	clxs_error_clear(&e);
 	clxs_code rc = clxs_ws_sql(r->ex->ws, r->ex->warehouse_id, NULL, NULL, sql, NULL, 0, &so, &res, &e);
+	if (rc == CLXS_OK && !strcmp(clxs_json_str(st, "phase", ""), "tables")) {
+		int64_t sb = 0, cb = 0, ir = 0;
+		add_metric(&res, "source_table_size", &sb);
+		add_metric(&res, "copied_files_size", &cb);
+		add_metric(&res, "num_inserted_rows", &ir);
+		pthread_mutex_lock(&r->lock);
+		r->source_bytes += sb;
+		r->copied_bytes += cb;
+		r->inserted_rows += ir;
+		pthread_mutex_unlock(&r->lock);
+	}
 	clxs_ws_result_free(&res);
 	if (rc == CLXS_ECANCELLED) {
 		pthread_mutex_lock(&r->lock);
@@ -221,6 +284,14 @@ static json_object *summarise(run *r, json_object *plan, int64_t started_ms)
 	clxs_json_set_int(res, "requests", (int64_t)stats.requests);
 	clxs_json_set_int(res, "retries", (int64_t)stats.retries);
 	clxs_json_set_int(res, "duration_ms", clxs_now_ms() - started_ms);
+	/* Bytes: the size of the source tables cloned (CLONE's source_table_size)
+	 * and what was physically copied (copied_files_size; 0 for SHALLOW). */
+	clxs_json_set_int(res, "total_size_bytes", r->source_bytes);
+	clxs_json_set_int(res, "bytes_copied", r->copied_bytes);
+	clxs_json_set_int(res, "volume_files_copied", r->files_copied);
+	clxs_json_set_int(res, "volume_files_failed", r->files_failed);
+	clxs_json_set_int(res, "volume_bytes_copied", r->file_bytes);
+	json_object_object_add(res, "volume_files", json_object_get(r->volume_files));
 	json_object_object_add(res, "objects", objects);
 	return res;
 }
@@ -237,10 +308,13 @@ clxs_code clxs_clone_execute(clxs_clone_exec *ex, json_object *plan, json_object
 	r.state = calloc(r.n + 1, 1);
 	r.errors = calloc(r.n + 1, sizeof(char *));
 	r.checkpoint_done = json_object_new_array();
+	r.volume_files = json_object_new_array();
+	r.opts = opts;
 	if (!r.state || !r.errors) {
 		free(r.state);
 		free(r.errors);
 		json_object_put(r.checkpoint_done);
+		json_object_put(r.volume_files);
 		return clxs_fail(err, CLXS_ENOMEM, NULL, "out of memory");
 	}
 	pthread_mutex_init(&r.lock, NULL);
@@ -289,6 +363,7 @@ clxs_code clxs_clone_execute(clxs_clone_exec *ex, json_object *plan, json_object
 	free(r.errors);
 	free(r.state);
 	json_object_put(r.checkpoint_done);
+	json_object_put(r.volume_files);
 	pthread_mutex_destroy(&r.lock);
 	return rc;
 }

@@ -552,6 +552,26 @@ out:
 	free(deps);
 }
 
+/* Files are not SQL: the step carries "action": "copy_files" and an empty
+ * "sql", and the executor copies the volume's files through the Files API.
+ * Its "sql" stays empty so a captured statement list replays as SQL. */
+static void emit_copy_files(plan *p, const char *schema, const char *name)
+{
+	char obj[600];
+	object_name(obj, sizeof(obj), schema, name);
+	json_object *s = json_object_new_object();
+	clxs_json_set_int(s, "step", ++p->step);
+	clxs_json_set_str(s, "phase", "volumes");
+	clxs_json_set_str(s, "object_type", "volume");
+	clxs_json_set_str(s, "object", obj);
+	clxs_json_set_str(s, "action", "copy_files");
+	clxs_json_set_str(s, "schema", schema);
+	clxs_json_set_str(s, "name", name);
+	clxs_json_set_str(s, "sql", "");
+	json_object_array_add(p->statements, s);
+	count(p, "volume_files");
+}
+
 static void plan_volumes(plan *p, json_object *volumes)
 {
 	clxs_buf b;
@@ -573,6 +593,7 @@ static void plan_volumes(plan *p, json_object *volumes)
 		if (rc == CLXS_OK && comment && clxs_json_bool(p->opts, "copy_comments", true))
 			rc = clxs_sql_appendf(&b, p->err, " COMMENT %L", comment);
 		emit(p, &b, rc, "volumes", "volume", schema, name);
+		emit_copy_files(p, schema, name);
 	}
 	clxs_buf_free(&b);
 }

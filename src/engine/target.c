@@ -7,6 +7,7 @@
 #include "clxs/daemon.h"
 #include "clxs/json.h"
 #include "clxs/lakehouse.h"
+#include "clxs/secret.h"
 #include "clxs/target.h"
 #include "clxs/workspace.h"
 
@@ -58,6 +59,18 @@ static clxs_code open_remote(json_object *spec, clxs_target *t, clxs_error *err)
 	in.host = (char *)clxs_json_str(spec, "host", NULL);
 	in.token = (char *)clxs_json_str(spec, "token", NULL);
 	in.profile = (char *)clxs_json_str(spec, "profile", NULL);
+	/* Service principals (the secret was opened by clxs_secret_spec_reveal). */
+	int auth = clxs_ws_auth_parse(clxs_json_str(spec, "auth_type", "unset"));
+	if (auth == CLXS_WS_AUTH_AZURE_SP) {
+		in.azure_client_id = (char *)clxs_json_str(spec, "client_id", NULL);
+		in.azure_tenant_id = (char *)clxs_json_str(spec, "tenant_id", NULL);
+		in.azure_client_secret = (char *)clxs_json_str(spec, "azure_client_secret", NULL);
+	} else {
+		in.client_id = (char *)clxs_json_str(spec, "client_id", NULL);
+		in.client_secret = (char *)clxs_json_str(spec, "client_secret", NULL);
+	}
+	if (auth > 0)
+		in.auth = (clxs_ws_auth)auth;
 	clxs_code rc = clxs_ws_config_resolve(&in, &out, err);
 	if (rc)
 		return rc;
@@ -68,7 +81,7 @@ static clxs_code open_remote(json_object *spec, clxs_target *t, clxs_error *err)
 	snprintf(t->warehouse_id, sizeof(t->warehouse_id), "%s", wh ? wh : "");
 	snprintf(t->description, sizeof(t->description), "%s", out.host ? out.host : "workspace");
 	clxs_ws_config_free(&out);
-	if (rc == CLXS_OK && !t->warehouse_id[0]) {
+	if (rc == CLXS_OK && !t->warehouse_id[0] && !clxs_json_bool(spec, "warehouse_optional", false)) {
 		clxs_ws_client_free(t->ws);
 		t->ws = NULL;
 		return clxs_fail(err, CLXS_EINVAL, "warehouse_id",
@@ -80,6 +93,15 @@ static clxs_code open_remote(json_object *spec, clxs_target *t, clxs_error *err)
 clxs_code clxs_target_open(json_object *spec, clxs_target *t, clxs_error *err)
 {
 	memset(t, 0, sizeof(*t));
+	/* Stored specs (job params) hold credentials only sealed: open them
+	 * with the state directory's key for as long as the client is built. */
+	json_object *revealed = NULL;
+	if (clxs_json_str(spec, "secret_enc", NULL)) {
+		clxs_code rc = clxs_secret_spec_reveal(spec, &revealed, err);
+		if (rc)
+			return rc;
+		spec = revealed;
+	}
 	clxs_code rc = (clxs_json_str(spec, "host", NULL) || clxs_json_str(spec, "profile", NULL))
 			       ? open_remote(spec, t, err)
 			       : open_embedded(spec, t, err);
@@ -89,6 +111,7 @@ clxs_code clxs_target_open(json_object *spec, clxs_target *t, clxs_error *err)
 		if (rps > 0 || par > 0)
 			clxs_ws_limiter_configure(clxs_ws_limiter_global(), rps, par);
 	}
+	clxs_secret_spec_wipe(revealed);
 	return rc;
 }
 

@@ -688,6 +688,53 @@ static clxs_code alter_container(lhs_ctx *c, bool catalog, bool *handled)
 	return rc;
 }
 
+/* ADD [COLUMN|COLUMNS] [(] c TYPE [NOT NULL] [COMMENT '...'], ... [)] and
+ * DROP COLUMN|COLUMNS [IF EXISTS] [(] c, ... [)] (lh_evolve.c). */
+static clxs_code alter_columns(lhs_ctx *c, const lhs_name *nm, clxs_lh_col_change_kind kind)
+{
+	bool if_exists = kind == CLXS_LH_COL_DROP && lhs_accept_kws(c, (const char *const[]){"IF", "EXISTS", NULL});
+	if (kind == CLXS_LH_COL_ADD && !lhs_accept_kw(c, "COLUMNS"))
+		lhs_accept_kw(c, "COLUMN");
+	bool paren = lhs_accept_punct(c, '(');
+	clxs_lh_col_change ch[64];
+	char *owned[3 * 64];
+	size_t n = 0, no = 0;
+	clxs_code rc = CLXS_OK;
+	do {
+		if (n == 64) {
+			rc = lhs_unsupported(c, "More than 64 columns in one ALTER TABLE");
+			break;
+		}
+		char *name = NULL, *ty = NULL, *cm = NULL;
+		if ((rc = lhs_ident(c, &name)))
+			break;
+		owned[no++] = name;
+		ch[n] = (clxs_lh_col_change){.kind = kind, .name = name, .nullable = true};
+		if (kind == CLXS_LH_COL_ADD) {
+			if ((rc = lhs_type(c, &ty)))
+				break;
+			owned[no++] = ty;
+			ch[n].type_text = ty;
+			if (lhs_accept_kws(c, (const char *const[]){"NOT", "NULL", NULL}))
+				ch[n].nullable = false;
+			if (lhs_accept_kw(c, "COMMENT")) {
+				if ((rc = lhs_string(c, &cm)))
+					break;
+				owned[no++] = cm;
+				ch[n].comment = cm;
+			}
+		}
+		n++;
+	} while (lhs_accept_punct(c, ','));
+	if (!rc && paren)
+		rc = lhs_expect_punct(c, ')');
+	if (!rc && !(rc = lhs_expect_eof(c)))
+		rc = clxs_lh_columns_alter(c->lh, &nm->n, ch, n, if_exists, c->err);
+	for (size_t i = 0; i < no; i++)
+		free(owned[i]);
+	return rc;
+}
+
 static clxs_code alter_table(lhs_ctx *c, bool *handled)
 {
 	size_t save = c->p;
@@ -721,9 +768,12 @@ static clxs_code alter_table(lhs_ctx *c, bool *handled)
 	if (lhs_accept_kw(c, "ADD")) {
 		if (!lhs_at_kw(c, "CONSTRAINT") && !lhs_at_kw(c, "CHECK") && !lhs_at_kw(c, "PRIMARY") &&
 		    !lhs_at_kw(c, "FOREIGN"))
-			return lhs_unsupported(c, "ALTER TABLE ... ADD COLUMNS");
+			return alter_columns(c, &nm, CLXS_LH_COL_ADD);
 		return lhs_alter_add_constraint(c, &nm);
 	}
+	if (lhs_accept_kws(c, (const char *const[]){"DROP", "COLUMN", NULL}) ||
+	    lhs_accept_kws(c, (const char *const[]){"DROP", "COLUMNS", NULL}))
+		return alter_columns(c, &nm, CLXS_LH_COL_DROP);
 	if (lhs_accept_kws(c, (const char *const[]){"DROP", "CONSTRAINT", NULL})) {
 		bool ie = lhs_accept_kws(c, (const char *const[]){"IF", "EXISTS", NULL});
 		char *n = NULL;
@@ -769,6 +819,28 @@ static clxs_code alter_table(lhs_ctx *c, bool *handled)
 			if (!(rc = lhs_string(c, &cm)) && !(rc = lhs_expect_eof(c)))
 				rc = clxs_lh_column_comment(c->lh, &nm.n, col, cm, c->err);
 			free(cm);
+			free(col);
+			return rc;
+		}
+		clxs_lh_col_change ch = {.name = col};
+		char *ty = NULL;
+		bool known = true;
+		if (lhs_accept_kw(c, "TYPE")) {
+			ch.kind = CLXS_LH_COL_TYPE;
+			rc = lhs_type(c, &ty);
+			ch.type_text = ty;
+		} else if (lhs_accept_kws(c, (const char *const[]){"SET", "NOT", "NULL", NULL})) {
+			ch.kind = CLXS_LH_COL_NULLABLE;
+		} else if (lhs_accept_kws(c, (const char *const[]){"DROP", "NOT", "NULL", NULL})) {
+			ch.kind = CLXS_LH_COL_NULLABLE;
+			ch.nullable = true;
+		} else {
+			known = false;
+		}
+		if (known) {
+			if (!rc && !(rc = lhs_expect_eof(c)))
+				rc = clxs_lh_columns_alter(c->lh, &nm.n, &ch, 1, false, c->err);
+			free(ty);
 			free(col);
 			return rc;
 		}

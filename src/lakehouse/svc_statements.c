@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "clxs/buf.h"
 #include "clxs/daemon.h"
 #include "clxs/log.h"
@@ -355,6 +357,11 @@ static void *run_job(void *arg)
 	pthread_cond_broadcast(&j->cv);
 	pthread_mutex_unlock(&j->mu);
 	job_release(j);
+	/* This thread is detached: once running drops to 0 the process may
+	 * exit before the thread's own exit handlers free libcrypto's
+	 * per-thread state (its random generators). Free it now, while the
+	 * service still waits for us. */
+	OPENSSL_thread_stop();
 	pthread_mutex_lock(&svc->mu);
 	if (--svc->running == 0)
 		pthread_cond_broadcast(&svc->idle_cv);

@@ -21,8 +21,11 @@ static const struct {
 	{"sleep", clxs_job_run_sleep},
 	{"clone", clxs_job_run_clone},
 	/* -- job types: catalogs, demo data -- */
+	{"demo-data", clxs_job_run_demo_data},
 	/* -- job types: analysis -- */
 	/* -- job types: management -- */
+	{"sync", clxs_job_run_manage},
+	{"incremental-sync", clxs_job_run_manage},
 	/* -- job types: audit -- */
 };
 

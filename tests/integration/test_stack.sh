@@ -102,6 +102,19 @@ curl -s -o /dev/null -X DELETE "$BASE/api/jobs/$a"
 curl -s -o /dev/null -X DELETE "$BASE/api/jobs/$b"
 wait_for "slots to free up" 10 bash -c "[ \"\$(curl -s '$BASE/api/jobs/$b' | jq -r .status)\" = cancelled ]"
 
+# --- browsers: cross-site requests and DNS rebinding --------------------------
+http POST /api/jobs -H 'Content-Type: text/plain' -H 'Origin: http://evil.example' -d '{"job_type":"noop"}'
+expect "a cross-origin POST (CSRF) is refused" 403 "$HTTP_CODE"
+expect "and says why" '"origin"' "$(jq -c .detail <<<"$HTTP_BODY")"
+http POST /api/jobs -H "Origin: http://127.0.0.1:$PORT" -d '{"job_type":"noop"}'
+expect "a same-origin POST is accepted" 200 "$HTTP_CODE"
+http GET /api/jobs -H 'Host: rebound.example'
+expect "a Host name that is not ours (DNS rebinding) is refused" 403 "$HTTP_CODE"
+http GET /api/jobs -H "Host: localhost:$PORT"
+expect "localhost is ours" 200 "$HTTP_CODE"
+http GET /api/jobs -H 'Sec-Fetch-Site: cross-site'
+expect "a request the browser marks cross-site is refused" 403 "$HTTP_CODE"
+
 # --- a runner killed mid-job: the job is recovered on restart ----------------
 job=$(submit sleep 3)
 wait_for "job $job to make progress" 10 has_progress "$job" 5

@@ -37,7 +37,17 @@ static void test_json_parse(void **state)
 	assert_null(clxs_json_str(o, "a", NULL)); /* wrong type gives the default */
 	json_object_put(o);
 
-	const char *bad[] = {"{", "{\"a\":}", "{} x", "", "nul"};
+	/* A bare number is complete only at the end of the text. */
+	o = clxs_json_parse("42", 2, &e);
+	assert_non_null(o);
+	assert_int_equal(json_object_get_int(o), 42);
+	json_object_put(o);
+	o = clxs_json_parse("-1.5", 4, &e);
+	assert_non_null(o);
+	assert_true(json_object_get_double(o) == -1.5);
+	json_object_put(o);
+
+	const char *bad[] = {"{", "{\"a\":}", "{} x", "", "nul", "42 x", "[1,"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		clxs_error_clear(&e);
 		assert_null(clxs_json_parse(bad[i], strlen(bad[i]), &e));
