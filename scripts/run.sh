@@ -16,7 +16,7 @@ echo "GET /api/health -> $(curl -s "$api/health")"
 
 # A fresh demo source, and no leftover clone from an earlier run.
 "$clxs" demo-data --catalog clxs_demo --cleanup >/dev/null
-"$clxs" demo-data --catalog clxs_demo_clone --cleanup >/dev/null
+"$clxs" sql "DROP CATALOG IF EXISTS clxs_demo_clone CASCADE" >/dev/null  # our own clone from an earlier run
 "$clxs" demo-data --catalog clxs_demo
 
 echo "POST /api/clone clxs_demo -> clxs_demo_clone"
