@@ -7,7 +7,7 @@
 # created_at of the job record, both stamped in LMDB).
 # Usage: bench/api-throughput.sh [BUILD_DIR] (default _build)
 # Env: CONNS (64), DURATION (10s), THREADS (2), WORKERS (one per core),
-#      NOOP_JOBS (200)
+#      NOOP_JOBS (200), CLONE_JOBS (10: clone jobs in the listed history)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/_build}
@@ -15,6 +15,7 @@ clxs="$build/src/clxs"
 [ -x "$clxs" ] || { echo "build first: scripts/build.sh $build" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk missing: scripts/setup.sh installs it" >&2; exit 1; }
 CONNS=${CONNS:-64} DURATION=${DURATION:-10s} THREADS=${THREADS:-2} NOOP_JOBS=${NOOP_JOBS:-200}
+CLONE_JOBS=${CLONE_JOBS:-10}
 
 state=$(mktemp -d /tmp/clxs-bench-XXXXXX)
 www="$state/www"
@@ -30,11 +31,16 @@ base="http://127.0.0.1:$port"
 
 # A realistic clone-job list: a few finished clone jobs (a dry run of a
 # catalog that does not exist fails fast and still leaves a record).
-for i in $(seq 1 10); do
+for i in $(seq 1 "$CLONE_JOBS"); do
   curl -s -X POST "$base/api/clone" -H 'Content-Type: application/json' \
     --data-binary "{\"source_catalog\":\"bench_src\",\"destination_catalog\":\"bench_dst_$i\"}" >/dev/null
 done
-sleep 2
+# Measure a settled list: wait (at most 2 min) until the runner has finished them all.
+for _ in $(seq 1 240); do
+  sleep 0.5
+  [ "$(curl -s "$base/api/clone/jobs" | jq '[.[] | select(.status == "queued" or .status == "running")] | length')" = 0 ] && break
+done
+echo "clone jobs listed: $(curl -s "$base/api/clone/jobs" | jq length)"
 # Static baselines: the very bytes each API call answers.
 curl -s "$base/api/health" >"$www/health.json"
 curl -s "$base/api/clone/jobs" >"$www/jobs.json"

@@ -92,8 +92,21 @@ void clxs_api_handle(clxs_api_ctx *ctx, const clxs_http_in *in, clxs_http_out *o
 
 /* Helpers for handlers. */
 const char *clxs_req_param(const clxs_req *req, const char *name);
-/* Percent-decoded query parameter into buf; NULL when absent. */
+/* Percent-decoded query parameter into buf; NULL when absent. Before a
+ * handler runs, the dispatcher refuses (422 naming the parameter) a query
+ * whose values are malformed or longer than their documented maximum
+ * (clxs_query_max_len), so with len > that maximum a present parameter is
+ * never mistaken for an absent one. */
 const char *clxs_req_query(const clxs_req *req, const char *name, char *buf, size_t len);
+/* Longest decoded value accepted for most query parameters; a few longer
+ * (path, catalogs, ...) or shorter (limit, days, ...) ones are listed in
+ * src/api/router.c and published as maxLength in /api/openapi.json. */
+#define CLXS_QUERY_VALUE_MAX 255
+#define CLXS_QUERY_NAME_MAX 64
+size_t clxs_query_max_len(const char *name);
+/* Every parameter of a raw query string well-formed and within its maximum;
+ * false with err (CLXS_EVALIDATION naming the parameter) otherwise. */
+bool clxs_query_check(const char *query, clxs_error *err);
 void clxs_resp_json(clxs_resp *resp, int status, json_object *body);
 void clxs_resp_error(clxs_resp *resp, const clxs_error *err);
 void clxs_resp_fail(clxs_resp *resp, clxs_code code, const char *detail, const char *fmt, ...)
@@ -203,6 +216,10 @@ void clxs_api_clone_ws(clxs_req *req, clxs_resp *resp);
 /* -- section: analysis -- */
 #include "clxs/api_analysis.h"
 /* -- section: management -- */
+/* usage: request schemas (src/engine/mg_usage.c) */
+const char *clxs_mg_schema_table_usage(void);
+const char *clxs_mg_schema_column_usage(void);
+const char *clxs_mg_schema_check_po(void);
 /* Every management operation (src/api/api-manage.c, include/clxs/manage.h). */
 void clxs_api_manage(clxs_req *req, clxs_resp *resp);
 extern const clxs_route_param clxs_mg_monitor_params[];

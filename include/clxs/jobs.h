@@ -30,6 +30,11 @@ clxs_code clxs_job_submit(clxs_store *st, const char *type, json_object *params,
 json_object *clxs_job_get(clxs_store *st, const char *job_id, clxs_error *err);
 /* Newest first, at most limit (0 = all); type NULL = every type. */
 json_object *clxs_job_list(clxs_store *st, const char *type, int limit, clxs_error *err);
+/* The same order and limit, but job summaries: the record without params,
+ * result, error, checkpoint and runner bookkeeping (runner_id, lease, event
+ * counter, updated_ms). Listings that show only status, progress, times and
+ * the submit-time `fields` use this; it reads only a small index. */
+json_object *clxs_job_list_summary(clxs_store *st, const char *type, int limit, clxs_error *err);
 /* Queued jobs become cancelled at once; running ones get cancel_requested
  * and the runner stops at the next boundary. *status_out receives the
  * status after the call ("cancelled" or "cancelling"). Terminal jobs give

@@ -90,6 +90,10 @@ clxs_code clxs_mg_run(const clxs_mg_op *op, clxs_mg_ctx *c, json_object *req, js
 
 /* ---- operations (one file each, src/engine/mg_*.c) ---------------------- */
 clxs_code clxs_mg_preflight(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);
+/* usage (mg_usage.c) */
+clxs_code clxs_mg_table_usage(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);
+clxs_code clxs_mg_column_usage(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);
+clxs_code clxs_mg_check_po(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);
 clxs_code clxs_mg_deps_views(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);
 clxs_code clxs_mg_deps_functions(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);
 clxs_code clxs_mg_deps_order(clxs_mg_ctx *c, json_object *req, json_object **out, clxs_error *err);

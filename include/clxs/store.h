@@ -20,6 +20,7 @@ typedef enum {
 	CLXS_DB_SESSIONS,  /* session id -> session */
 	CLXS_DB_SETTINGS,  /* name -> value */
 	CLXS_DB_KV,        /* small stores of later features */
+	CLXS_DB_JOBLIST,   /* list index of jobs: see jobs.c (index keys) */
 	CLXS_DB__COUNT
 } clxs_db;
 

@@ -18,6 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "api_auth_internal.h"
 #include "clxs/json.h"
 #include "clxs/util.h"
@@ -108,13 +110,22 @@ static json_object *run_json(char *const argv[], clxs_error *err)
 				failed = true;
 				break;
 			}
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 16384);
+			/* Not realloc: the output may hold an access token, and
+			 * realloc would free the old block unwiped. */
+			size_t ncap = cap ? cap * 2 : 16384;
+			char *nb = malloc(ncap);
 			if (!nb) {
 				clxs_fail(err, CLXS_ENOMEM, NULL, "out of memory");
 				failed = true;
 				break;
 			}
+			if (buf) {
+				memcpy(nb, buf, n);
+				OPENSSL_cleanse(buf, cap);
+				free(buf);
+			}
 			buf = nb;
+			cap = ncap;
 		}
 		ssize_t r = read(fds[0], buf + n, cap - n - 1);
 		if (r < 0 && errno == EINTR)
@@ -138,6 +149,8 @@ static json_object *run_json(char *const argv[], clxs_error *err)
 		else if (!(out = clxs_json_parse(buf ? buf : "", n, err)))
 			clxs_fail(err, CLXS_EUNAVAILABLE, prog, "%s printed something that is not JSON", prog);
 	}
+	if (buf)
+		OPENSSL_cleanse(buf, cap); /* e.g. az account get-access-token */
 	free(buf);
 	return out;
 }
@@ -379,6 +392,8 @@ void clxs_api_auth_azure_connect(clxs_req *req, clxs_resp *resp)
 		clxs_json_set_str(fields, "auth_type", "pat");
 		clxs_auth_start_session(req, resp, &in, token, "azure-cli", fields);
 		json_object_put(fields);
+		/* The parsed copy is ours alone: wipe it before json-c frees it. */
+		OPENSSL_cleanse((char *)token, strlen(token));
 	}
 	json_object_put(got);
 	free(h);

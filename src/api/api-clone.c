@@ -6,6 +6,7 @@
 #include "clxs/api_target.h"
 #include "clxs/audit.h"
 #include "clxs/clone.h"
+#include "clxs/clone_snapshot.h"
 #include "clxs/jobs.h"
 #include "clxs/json.h"
 
@@ -39,12 +40,35 @@ clxs_code clxs_api_clone_enqueue(clxs_req *req, json_object *opts, char *job_id,
 	return rc;
 }
 
+/* source_snapshot_id: an unknown snapshot (404) or one captured from
+ * another catalog (422) is refused now, not later in the job. The job reads
+ * the snapshot again to use it (src/engine/clone_snapshot.c). */
+static clxs_code snapshot_check(clxs_req *req, json_object *opts, clxs_error *err)
+{
+	const char *id = clxs_json_str(opts, "source_snapshot_id", NULL);
+	if (!id)
+		return CLXS_OK;
+	clxs_target t;
+	clxs_code rc = clxs_api_target_open(req, &t, err);
+	if (rc)
+		return rc;
+	clxs_audit_loc aloc;
+	clxs_audit_loc_from_config(req->ctx->config, &aloc);
+	json_object *snap = NULL;
+	rc = clxs_clone_snapshot_read(t.ws, t.warehouse_id, &aloc, id, clxs_json_str(opts, "source_catalog", ""),
+				      &snap, err);
+	json_object_put(snap);
+	clxs_target_close(&t);
+	return rc;
+}
+
 void clxs_api_clone_submit(clxs_req *req, clxs_resp *resp)
 {
 	clxs_error err;
 	clxs_error_clear(&err);
 	json_object *opts = clxs_clone_validate(req->body, req->ctx->config, &err);
-	if (!opts) {
+	if (!opts || snapshot_check(req, opts, &err)) {
+		json_object_put(opts);
 		clxs_resp_error(resp, &err);
 		return;
 	}
@@ -96,7 +120,9 @@ static json_object *clone_view(clxs_store *st, json_object *job, bool full)
 void clxs_api_clone_jobs(clxs_req *req, clxs_resp *resp)
 {
 	clxs_error err;
-	json_object *jobs = clxs_job_list(req->ctx->store, "clone", 1000, &err);
+	/* Summaries from the list index: the view shows none of the record's
+	 * params or result, so those are never read. */
+	json_object *jobs = clxs_job_list_summary(req->ctx->store, "clone", 1000, &err);
 	if (!jobs) {
 		clxs_resp_error(resp, &err);
 		return;

@@ -25,9 +25,12 @@ static json_object *public_job(clxs_store *st, json_object *job, bool with_logs)
 	 * the caller's business): show every param but that one. */
 	json_object *params = json_object_object_get(o, "params");
 	if (params && json_object_object_get(params, "target")) {
-		json_object *copy = NULL;
-		json_object_deep_copy(params, &copy, NULL);
-		json_object_object_del(copy, "target");
+		/* A shallow copy: the values are shared, not duplicated. */
+		json_object *copy = json_object_new_object();
+		json_object_object_foreach(params, k, v) {
+			if (strcmp(k, "target") != 0)
+				json_object_object_add(copy, k, json_object_get(v));
+		}
 		json_object_object_add(o, "params", copy);
 	}
 	if (clxs_json_bool(job, "cancel_requested", false) &&

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <openssl/crypto.h>
 
 #include "clxs/api.h"
 #include "clxs/fcgi_worker.h"
@@ -88,6 +89,11 @@ int clxs_fcgi_worker_loop(int sock, clxs_api_ctx *ctx)
 		FCGX_Detach(&r);
 		FCGX_Finish_r(&r);
 		free(out.body);
+		/* Bodies may hold credentials (/api/auth/login, service principal
+		 * secrets, config with server.api_token): wipe every one. It costs
+		 * one pass over bytes just read, bounded by server.max_body_bytes. */
+		if (body)
+			OPENSSL_cleanse(body, in.body_len);
 		free(body);
 		in_request = 0;
 	}

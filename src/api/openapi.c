@@ -32,6 +32,9 @@ static json_object *param(const char *name, const char *in, const char *type, co
 		clxs_json_set_str(p, "description", desc);
 	json_object *schema = json_object_new_object();
 	clxs_json_set_str(schema, "type", type);
+	/* The dispatcher's limit on query values (src/api/router.c). */
+	if (!strcmp(in, "query"))
+		clxs_json_set_int(schema, "maxLength", (int64_t)clxs_query_max_len(name));
 	json_object_object_add(p, "schema", schema);
 	return p;
 }

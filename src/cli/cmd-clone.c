@@ -15,6 +15,7 @@
 #include "clxs/audit.h"
 #include "clxs/cli.h"
 #include "clxs/clone.h"
+#include "clxs/clone_snapshot.h"
 #include "clxs/config.h"
 #include "clxs/daemon.h"
 #include "clxs/demo.h"
@@ -120,6 +121,8 @@ static void clone_usage(FILE *out, const char *cmd)
 		"      --exclude-schemas A,B    skip these (default information_schema,default)\n"
 		"      --include-tables-regex R / --exclude-tables-regex R\n"
 		"      --as-of-version N | --as-of-timestamp TS   clone the source as it was\n"
+		"      --source-snapshot-id ID  every table at the version clone snapshot ID\n"
+		"                               captured (POST /api/clone-snapshots)\n"
 		"      --where SCHEMA.TABLE=PRED  filtered DEEP copy of one table (* = all); repeatable\n"
 		"      --tblproperty KEY=VALUE  TBLPROPERTIES on every CLONE; repeatable\n"
 		"      --no-permissions, --no-ownership, --no-tags, --no-comments,\n"
@@ -193,6 +196,7 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 		{"auto-rollback", no_argument, NULL, 2026},
 		{"rollback-threshold", required_argument, NULL, 2027},
 		{"checksum", no_argument, NULL, 2024},
+		{"source-snapshot-id", required_argument, NULL, 2028},
 		{"help", no_argument, NULL, 'h'},
 		TARGET_OPTIONS,
 		{NULL, 0, NULL, 0},
@@ -270,6 +274,7 @@ static int parse_clone(int argc, char **argv, clone_cli *c, const char *cmd)
 			json_object_object_add(c->body, "rollback_threshold", json_object_new_double(v));
 			break;
 		}
+		case 2028: clxs_json_set_str(c->body, "source_snapshot_id", optarg); break;
 		case 'h': clone_usage(stdout, cmd); return -1;
 		default: clone_usage(stderr, cmd); return 2;
 		}
@@ -501,6 +506,12 @@ static int run_clone(int argc, char **argv, const char *cmd)
 	const char *src = clxs_json_str(opts, "source_catalog", "");
 	if (clxs_clone_discover(t.ws, t.warehouse_id, src, &model, &err)) {
 		fail("cannot read catalog '%s' on %s: %s", src, t.description, err.message);
+		goto out;
+	}
+	/* --source-snapshot-id: every table at the snapshot's captured version. */
+	if (clxs_clone_snapshot_apply(t.ws, t.warehouse_id, &aloc, model, opts, &err)) {
+		fail("%s", err.message);
+		rc = err.code == CLXS_ENOTFOUND || err.code == CLXS_EVALIDATION ? 2 : 1;
 		goto out;
 	}
 	/* INCREMENTAL state and rollback records live in the same LMDB store as

@@ -35,6 +35,9 @@ static const clxs_cli_command commands[] = {
 	{"permissions-audit", clxs_cmd_an_permissions_audit, "risky table grants by risk level"},
 	{"stale-scan", clxs_cmd_an_stale_scan, "idle tables with risk level and suggested action"},
 	/* -- commands: management -- */
+	{"table-usage", clxs_cmd_manage, "most used tables of a catalog, from the query history"},
+	{"column-usage", clxs_cmd_manage, "column usage of a catalog (--use-system-tables for counts)"},
+	{"check-predictive-optimization", clxs_cmd_manage, "is Predictive Optimization enabled for a catalog"},
 	{"preflight", clxs_cmd_manage, "pre-flight checks before a clone (connectivity, existence, permissions)"},
 	{"sync", clxs_cmd_manage, "sync structure: create missing schemas/tables/views (--drop-extra, --dry-run)"},
 	{"incremental-check", clxs_cmd_manage, "tables of a schema changed since the last incremental sync"},

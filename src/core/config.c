@@ -136,8 +136,10 @@ static const key_spec schema[] = {
 	INT_RANGE("server.runner_concurrency", "2", 1, 1024, "Jobs the runner executes at once"),
 	INT_MIN_("server.lease_seconds", "30", 1, "A running job's lease; an expired lease re-queues the job"),
 	INT_MIN_("server.max_body_bytes", "8388608", 1, "Largest request body accepted"),
-	{"server.api_token", CT_STR, "\"\"", NULL, 0, 0, F_SECRET,
-	 "Bearer token required by the API; mandatory when host is not loopback"},
+	/* min: the shortest non-empty token (a short one is guessable); the
+	 * one check shared by config files, PUT /api/config and clxs serve. */
+	{"server.api_token", CT_STR, "\"\"", NULL, 16, 0, F_SECRET | F_MIN,
+	 "Bearer token required by the API (empty, or at least 16 random characters); mandatory when host is not loopback"},
 	STR("server.state_dir", "\"\"", "Directory of the LMDB state (empty: the built-in default)"),
 	ENUM("server.log_level", "\"info\"", "debug|info|warn|error|off", "Log verbosity"),
 	LIST("server.allowed_hosts", "[]",
@@ -304,7 +306,14 @@ static clxs_code check_string(const key_spec *ks, const char *key, json_object *
 		}
 		*out = json_object_new_string(canon);
 	} else {
-		*out = json_object_new_string_len(s, json_object_get_string_len(v));
+		/* F_MIN on a string: the least length of a non-empty value. The
+		 * value itself is never quoted (it may be a secret). */
+		size_t n = (size_t)json_object_get_string_len(v);
+		if ((ks->flags & F_MIN) && n > 0 && (double)n < ks->min)
+			return clxs_fail(err, CLXS_EVALIDATION, key,
+					 "config key '%s' must be empty or at least %g characters long, got %zu",
+					 key, ks->min, n);
+		*out = json_object_new_string_len(s, (int)n);
 	}
 	return *out ? CLXS_OK : nomem(err);
 }
@@ -797,7 +806,10 @@ static json_object *spec_json(const key_spec *ks)
 			p += w + (p[w] == '|');
 		}
 	}
-	if ((ks->flags & F_MIN) && add_new(o, "min", bound_json(ks, ks->min)) != 0)
+	if ((ks->flags & F_MIN) && ks->type == CT_STR) {
+		if (add_new(o, "min_length", json_object_new_int64((int64_t)ks->min)) != 0)
+			goto fail;
+	} else if ((ks->flags & F_MIN) && add_new(o, "min", bound_json(ks, ks->min)) != 0)
 		goto fail;
 	if ((ks->flags & F_MAX) && add_new(o, "max", bound_json(ks, ks->max)) != 0)
 		goto fail;

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clxs/json.h"
@@ -42,6 +43,72 @@ static void queue_key(char *buf, size_t len, int64_t created_ms, const char *job
 	snprintf(buf, len, "%016" PRIx64 ":%s", (uint64_t)created_ms, job_id);
 }
 
+/* The list index (CLXS_DB_JOBLIST). Listing jobs used to parse every job
+ * record (params with the sealed target, whole clone results) and sort them
+ * on each request; the index keeps them in created order instead:
+ *   "a:<created_ms hex16>:<job_id>"             every job
+ *   "t:<job_type>:<created_ms hex16>:<job_id>"  per job type
+ * each holding the job's summary (the record minus the fields below). Both
+ * entries are written in the same write transaction as the record itself,
+ * so a reader never sees the index out of step with the records. Key "v"
+ * says the index covers every record; a store from before the index has no
+ * "v" and is indexed once, on its first listing. */
+#define INDEX_MARK "v"
+
+static const char *const summary_skip[] = {
+	"params", "result", "error", "checkpoint", "runner_id", "lease_expires_ms",
+	"updated_ms", "event_seq", NULL,
+};
+
+static json_object *job_summary(json_object *job)
+{
+	json_object *s = json_object_new_object();
+	json_object_object_foreach(job, k, v) {
+		size_t i = 0;
+		while (summary_skip[i] && strcmp(summary_skip[i], k) != 0)
+			i++;
+		if (!summary_skip[i])
+			json_object_object_add(s, k, json_object_get(v));
+	}
+	return s;
+}
+
+/* The summary as text (malloc'd), to tell whether an edit changed it. */
+static char *summary_text(json_object *job)
+{
+	json_object *s = job_summary(job);
+	char *text = strdup(clxs_json_text(s));
+	json_object_put(s);
+	return text;
+}
+
+/* Write the job's index entries; skipped when the summary is unchanged
+ * (heartbeats and log lines only touch skipped fields). */
+static clxs_code index_put(clxs_txn *txn, json_object *job, const char *before, clxs_error *err)
+{
+	json_object *s = job_summary(job);
+	clxs_code rc = CLXS_OK;
+	if (!before || strcmp(before, clxs_json_text(s)) != 0) {
+		char key[256];
+		uint64_t ms = (uint64_t)clxs_json_int(job, "created_ms", 0);
+		const char *id = clxs_json_str(job, "job_id", "");
+		snprintf(key, sizeof(key), "a:%016" PRIx64 ":%s", ms, id);
+		rc = clxs_txn_put(txn, CLXS_DB_JOBLIST, key, s, err);
+		snprintf(key, sizeof(key), "t:%s:%016" PRIx64 ":%s", clxs_json_str(job, "job_type", ""), ms, id);
+		if (rc == CLXS_OK)
+			rc = clxs_txn_put(txn, CLXS_DB_JOBLIST, key, s, err);
+	}
+	json_object_put(s);
+	return rc;
+}
+
+/* A job record and its index entries, in the caller's write transaction. */
+static clxs_code job_put(clxs_txn *txn, json_object *job, const char *before, clxs_error *err)
+{
+	clxs_code rc = clxs_txn_put(txn, CLXS_DB_JOBS, clxs_json_str(job, "job_id", ""), job, err);
+	return rc ? rc : index_put(txn, job, before, err);
+}
+
 /* A mutation of one job record inside one write transaction. The callback
  * edits the record in place and may touch other keys through txn; it
  * returns CLXS_OK to commit, anything else to abort. */
@@ -59,11 +126,13 @@ static clxs_code job_update(clxs_store *st, const char *job_id, job_edit_fn fn, 
 		clxs_txn_abort(txn);
 		return err ? err->code : CLXS_ENOTFOUND;
 	}
+	char *before = summary_text(job);
 	rc = fn(txn, job, ud, err);
 	if (rc == CLXS_OK) {
 		clxs_json_set_int(job, "updated_ms", clxs_now_ms());
-		rc = clxs_txn_put(txn, CLXS_DB_JOBS, job_id, job, err);
+		rc = job_put(txn, job, before, err);
 	}
+	free(before);
 	json_object_put(job);
 	if (rc) {
 		clxs_txn_abort(txn);
@@ -114,7 +183,7 @@ clxs_code clxs_job_submit(clxs_store *st, const char *type, json_object *params,
 	clxs_txn *txn;
 	clxs_code rc = clxs_txn_begin(st, true, &txn, err);
 	if (rc == CLXS_OK) {
-		if ((rc = clxs_txn_put(txn, CLXS_DB_JOBS, job_id, job, err)) ||
+		if ((rc = job_put(txn, job, NULL, err)) ||
 		    (rc = clxs_txn_put(txn, CLXS_DB_QUEUE, qkey, qval, err)))
 			clxs_txn_abort(txn);
 		else
@@ -133,45 +202,89 @@ json_object *clxs_job_get(clxs_store *st, const char *job_id, clxs_error *err)
 	return job;
 }
 
+static int backfill_visit(const char *key, json_object *job, void *ud)
+{
+	(void)key;
+	return index_put(ud, job, NULL, NULL) != CLXS_OK;
+}
+
+/* Index the records of a store written before the index existed. Runs at
+ * most once per store (concurrent callers serialise on the write lock and
+ * rewrite the same entries). */
+static clxs_code index_ensure(clxs_store *st, clxs_error *err)
+{
+	clxs_txn *txn;
+	clxs_code rc = clxs_txn_begin(st, false, &txn, err);
+	if (rc)
+		return rc;
+	json_object *mark = clxs_txn_get(txn, CLXS_DB_JOBLIST, INDEX_MARK, NULL);
+	bool marked = mark != NULL;
+	json_object_put(mark);
+	clxs_txn_abort(txn);
+	if (marked)
+		return CLXS_OK;
+	if ((rc = clxs_txn_begin(st, true, &txn, err)))
+		return rc;
+	json_object *one = json_object_new_int(1);
+	rc = clxs_txn_scan(txn, CLXS_DB_JOBS, "", false, backfill_visit, txn, err);
+	if (rc == CLXS_OK)
+		rc = clxs_txn_put(txn, CLXS_DB_JOBLIST, INDEX_MARK, one, err);
+	json_object_put(one);
+	if (rc) {
+		clxs_txn_abort(txn);
+		return rc;
+	}
+	return clxs_txn_commit(txn, err);
+}
+
 struct list_ctx {
 	json_object *arr;
-	const char *type;
+	clxs_txn *txn;  /* set: fetch the full record of each entry */
+	size_t limit;   /* 0 = all */
 };
 
 static int list_visit(const char *key, json_object *val, void *ud)
 {
 	struct list_ctx *c = ud;
 	(void)key;
-	if (!c->type || strcmp(clxs_json_str(val, "job_type", ""), c->type) == 0)
-		json_object_array_add(c->arr, json_object_get(val));
-	return 0;
+	json_object *item = c->txn ? clxs_txn_get(c->txn, CLXS_DB_JOBS, clxs_json_str(val, "job_id", ""), NULL)
+				   : json_object_get(val);
+	if (item)
+		json_object_array_add(c->arr, item);
+	return c->limit && json_object_array_length(c->arr) >= c->limit;
 }
 
-static int cmp_created_desc(const void *a, const void *b)
+/* Newest first from the index, in one short read transaction. */
+static json_object *list_from_index(clxs_store *st, const char *type, int limit, bool full, clxs_error *err)
 {
-	int64_t x = clxs_json_int(*(json_object *const *)a, "created_ms", 0);
-	int64_t y = clxs_json_int(*(json_object *const *)b, "created_ms", 0);
-	return x < y ? 1 : x > y ? -1 : 0;
-}
-
-json_object *clxs_job_list(clxs_store *st, const char *type, int limit, clxs_error *err)
-{
-	struct list_ctx c = {json_object_new_array(), type};
-	clxs_txn *txn;
-	if (clxs_txn_begin(st, false, &txn, err)) {
-		json_object_put(c.arr);
+	if (index_ensure(st, err))
 		return NULL;
-	}
-	clxs_code rc = clxs_txn_scan(txn, CLXS_DB_JOBS, "", false, list_visit, &c, err);
+	char prefix[96];
+	if (type)
+		snprintf(prefix, sizeof(prefix), "t:%s:", type);
+	else
+		snprintf(prefix, sizeof(prefix), "a:");
+	clxs_txn *txn;
+	if (clxs_txn_begin(st, false, &txn, err))
+		return NULL;
+	struct list_ctx c = {json_object_new_array(), full ? txn : NULL, limit > 0 ? (size_t)limit : 0};
+	clxs_code rc = clxs_txn_scan(txn, CLXS_DB_JOBLIST, prefix, true, list_visit, &c, err);
 	clxs_txn_abort(txn);
 	if (rc) {
 		json_object_put(c.arr);
 		return NULL;
 	}
-	json_object_array_sort(c.arr, cmp_created_desc);
-	if (limit > 0 && json_object_array_length(c.arr) > (size_t)limit)
-		json_object_array_del_idx(c.arr, (size_t)limit, json_object_array_length(c.arr) - (size_t)limit);
 	return c.arr;
+}
+
+json_object *clxs_job_list(clxs_store *st, const char *type, int limit, clxs_error *err)
+{
+	return list_from_index(st, type, limit, true, err);
+}
+
+json_object *clxs_job_list_summary(clxs_store *st, const char *type, int limit, clxs_error *err)
+{
+	return list_from_index(st, type, limit, false, err);
 }
 
 static clxs_code del_queue_entry(clxs_txn *txn, json_object *job, clxs_error *err)
@@ -260,7 +373,11 @@ json_object *clxs_job_claim(clxs_store *st, const char *runner_id, int64_t lease
 		clxs_json_set_int(job, "updated_ms", now);
 		if (!json_object_object_get_ex(job, "started_at", NULL))
 			set_time(job, "started_at", now);
-		if (clxs_txn_put(txn, CLXS_DB_JOBS, c.job_id, job, err) || clxs_txn_commit(txn, err)) {
+		if (job_put(txn, job, NULL, err)) {
+			json_object_put(job);
+			goto fail;
+		}
+		if (clxs_txn_commit(txn, err)) {
 			json_object_put(job);
 			if (err && err->code == CLXS_OK)
 				err->code = CLXS_ESTORE;

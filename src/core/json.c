@@ -20,9 +20,10 @@ json_object *clxs_json_parse(const char *text, size_t len, clxs_error *err)
 		/* A bare top-level number ("42") is complete only once the
 		 * tokener sees the end: feed it the terminating NUL. */
 		obj = json_tokener_parse_ex(tok, "", 1);
-		jerr = json_tokener_get_error(tok);
-		if (jerr == json_tokener_success)
+		if (json_tokener_get_error(tok) == json_tokener_success) {
+			jerr = json_tokener_success;
 			len = 0; /* nothing of text is left to check */
+		}
 	}
 	if (jerr == json_tokener_continue) {
 		clxs_fail(err, CLXS_EINVAL, "body", "invalid JSON: unexpected end of input");

@@ -9,7 +9,7 @@
 #include "clxs/json.h"
 
 static const char *const db_names[CLXS_DB__COUNT] = {
-	"jobs", "queue", "events", "cache", "sessions", "settings", "kv",
+	"jobs", "queue", "events", "cache", "sessions", "settings", "kv", "joblist",
 };
 
 struct clxs_store {

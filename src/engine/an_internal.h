@@ -50,6 +50,10 @@ void clxs_an_deep_read(clxs_ws_client *ws, json_object *model, json_object *opts
 /* The operations that query, one file each. */
 clxs_code clxs_an_validate_op(clxs_ws_client *ws, const char *wh, json_object *opts, json_object **out,
 			      clxs_error *err);
+/* Record a stats result's catalog size of the day in
+ * <audit>.metrics.catalog_size_daily (an_size_collect.c). */
+clxs_code clxs_an_size_record(clxs_ws_client *ws, const char *wh, const clxs_an_env *env, json_object *opts,
+			      json_object *stats, clxs_error *err);
 clxs_code clxs_an_stats_op(clxs_ws_client *ws, const char *wh, const char *op, json_object *opts,
 			   json_object **out, clxs_error *err);
 clxs_code clxs_an_storage_op(clxs_ws_client *ws, const char *wh, json_object *opts, json_object **out,

@@ -87,7 +87,16 @@ clxs_code clxs_an_run(clxs_ws_client *ws, const char *wh, const char *op, json_o
 		return clxs_an_validate_op(ws, wh, opts, out, err);
 	if (!strcmp(op, "search") || !strcmp(op, "permissions-audit"))
 		return one_model(ws, wh, op, opts, out, err);
-	if (!strcmp(op, "stats") || !strcmp(op, "estimate"))
+	if (!strcmp(op, "stats")) {
+		clxs_code rc = clxs_an_stats_op(ws, wh, op, opts, out, err);
+		/* the catalog-size collector; its failure does not fail the stats */
+		clxs_error ce;
+		clxs_error_clear(&ce);
+		if (rc == CLXS_OK && clxs_an_size_record(ws, wh, env, opts, *out, &ce) != CLXS_OK)
+			clxs_json_set_str(*out, "size_history_error", ce.message);
+		return rc;
+	}
+	if (!strcmp(op, "estimate"))
 		return clxs_an_stats_op(ws, wh, op, opts, out, err);
 	if (!strcmp(op, "storage-metrics"))
 		return clxs_an_storage_op(ws, wh, opts, out, err);

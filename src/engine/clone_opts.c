@@ -1,5 +1,6 @@
 /* Validation of POST /api/clone bodies. One table lists every field with
  * its type and default; the reference is the source of truth for both. */
+#include <ctype.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,6 +144,19 @@ static bool regex_ok(const char *re)
 	return true;
 }
 
+/* 8-4-4-4-12 hex digits, the form clxs_uuid4 gives snapshot ids. */
+static bool uuid_ok(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (int i = 0; i < 36; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+		if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
 static json_object *fail_null(clxs_error *err, const char *f, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static json_object *fail_null(clxs_error *err, const char *f, const char *fmt, ...)
@@ -178,6 +192,21 @@ static json_object *cross_check(json_object *o, clxs_error *err)
 				 "as_of_timestamp '%s' is not a timestamp like 2026-01-31T12:00:00Z", ts);
 	if (json_object_object_get(o, "as_of_version") && clxs_json_int(o, "as_of_version", 0) < 0)
 		return fail_null(err, "as_of_version", "as_of_version must be >= 0");
+	/* source_snapshot_id pins every table's version itself (resolved after
+	 * discovery, src/engine/clone_snapshot.c): a second point in time or
+	 * INCREMENTAL's "what moved since the last clone" contradicts it. */
+	const char *snap = clxs_json_str(o, "source_snapshot_id", NULL);
+	if (snap && !uuid_ok(snap))
+		return fail_null(err, "source_snapshot_id",
+				 "source_snapshot_id must be a snapshot id (a UUID from POST /api/clone-snapshots)");
+	if (snap && (json_object_object_get(o, "as_of_version") || json_object_object_get(o, "as_of_timestamp")))
+		return fail_null(err, "source_snapshot_id",
+				 "give source_snapshot_id or as_of_version/as_of_timestamp, not both: the snapshot "
+				 "already fixes every table's version");
+	if (snap && !strcmp(clxs_json_str(o, "load_type", ""), "INCREMENTAL"))
+		return fail_null(err, "source_snapshot_id",
+				 "source_snapshot_id needs load_type FULL: an INCREMENTAL clone follows the "
+				 "source's current versions");
 	static const char *const positive[] = {"max_workers", "parallel_tables", "max_duration_min",
 					       "max_tables", "volume_max_file_mb"};
 	for (size_t i = 0; i < sizeof(positive) / sizeof(positive[0]); i++)

@@ -33,6 +33,7 @@ typedef struct {
 	int64_t source_bytes, copied_bytes, inserted_rows;
 	json_object *volume_files; /* per file: {"volume", "path", "bytes", "status", "error"?} */
 	int64_t files_copied, files_failed, file_bytes;
+	bool securing;        /* applying filters/masks after a stop: ignore cancel */
 } run;
 
 static void plan_sha(json_object *statements, char out[65])
@@ -99,7 +100,7 @@ static bool gate_says_stop(run *r)
 static bool cancel_poll(void *ud)
 {
 	run *r = ud;
-	return r->ex->gate && r->ex->gate(r->ex->ud) == CLXS_ECANCELLED;
+	return !r->securing && r->ex->gate && r->ex->gate(r->ex->ud) == CLXS_ECANCELLED;
 }
 
 /* Sum a numeric column of a statement's first row into *acc. */
@@ -121,7 +122,10 @@ static void run_copy_files(run *r, size_t i, json_object *st)
 	clxs_volume_copy_totals t;
 	clxs_error e;
 	clxs_error_clear(&e);
-	clxs_code rc = clxs_volume_copy(r->ex->ws, src, dst, schema, name, files, &t, cancel_poll, r, &e);
+	/* volume_max_file_mb: larger files are skipped, each reported in volume_files. */
+	int64_t max_mb = clxs_json_int(r->opts, "volume_max_file_mb", 500);
+	clxs_code rc = clxs_volume_copy_max(r->ex->ws, src, dst, schema, name, max_mb > 0 ? max_mb * 1024 * 1024 : 0,
+					    files, &t, cancel_poll, r, &e);
 	pthread_mutex_lock(&r->lock);
 	for (size_t k = 0; k < json_object_array_length(files); k++)
 		json_object_array_add(r->volume_files, json_object_get(json_object_array_get_idx(files, k)));
@@ -186,6 +190,49 @@ static void run_step(run *r, size_t i)
 	else
 		log_msg(r, "info", "%s %s: %s done", clxs_json_str(st, "object_type", ""),
 			clxs_json_str(st, "object", ""), clxs_json_str(st, "phase", ""));
+}
+
+static const char *step_str(run *r, size_t i, const char *key)
+{
+	return clxs_json_str(json_object_array_get_idx(r->statements, i), key, "");
+}
+
+/* Was the table `object` cloned by this run (its table step done)? */
+static bool table_cloned(run *r, const char *object)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->state[i] == 1 && !strcmp(step_str(r, i, "phase"), "tables") &&
+		    !strcmp(step_str(r, i, "object"), object))
+			return true;
+	return false;
+}
+
+/* A table whose source has a row filter or column mask is readable
+ * unfiltered from its CLONE until the security phase, after the
+ * functions, applies them. A clone cancelled in between must not leave
+ * it so: before stopping, create the functions and apply the filters and
+ * masks of every table already cloned. A few statements more than the
+ * cancel asked for, so that no row the source hides is left exposed. */
+static void secure_cloned_tables(run *r)
+{
+	size_t pending = 0;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->state[i] == 0 && !strcmp(step_str(r, i, "phase"), "security") &&
+		    table_cloned(r, step_str(r, i, "object")))
+			pending++;
+	if (!pending)
+		return;
+	log_msg(r, "warn", "cancelled before row filters and column masks were applied: applying %zu of them to "
+		"tables already cloned before stopping", pending);
+	r->securing = true;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->state[i] == 0 && !strcmp(step_str(r, i, "phase"), "functions"))
+			run_step(r, i);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->state[i] == 0 && !strcmp(step_str(r, i, "phase"), "security") &&
+		    table_cloned(r, step_str(r, i, "object")))
+			run_step(r, i);
+	r->securing = false;
 }
 
 static void *table_thread(void *arg)
@@ -293,6 +340,10 @@ static json_object *summarise(run *r, json_object *plan, int64_t started_ms)
 	clxs_json_set_int(res, "volume_bytes_copied", r->file_bytes);
 	json_object_object_add(res, "volume_files", json_object_get(r->volume_files));
 	json_object_object_add(res, "objects", objects);
+	/* source_snapshot_id: which snapshot the table versions came from. */
+	json_object *snap = json_object_object_get(plan, "source_snapshot");
+	if (snap)
+		json_object_object_add(res, "source_snapshot", json_object_get(snap));
 	return res;
 }
 
@@ -354,6 +405,8 @@ clxs_code clxs_clone_execute(clxs_clone_exec *ex, json_object *plan, json_object
 		i++;
 	}
 	clxs_code rc = r.stop;
+	if (rc == CLXS_ECANCELLED)
+		secure_cloned_tables(&r);
 	if (rc == CLXS_OK)
 		*result = summarise(&r, plan, started);
 	else

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "clxs/clone.h"
@@ -300,6 +301,7 @@ clxs_code clxs_metacache_discover(clxs_store *st, const clxs_target *t, const ch
 		if (rc == CLXS_OK) {
 			if (hit)
 				*hit = true;
+			OPENSSL_cleanse(who, sizeof(who)); /* holds the token */
 			return CLXS_OK;
 		}
 		/* A catalog name we cannot key, or a store error: read directly,
@@ -310,5 +312,6 @@ clxs_code clxs_metacache_discover(clxs_store *st, const clxs_target *t, const ch
 	clxs_code rc = clxs_clone_discover(t->ws, t->warehouse_id, catalog, model, err);
 	if (rc == CLXS_OK && cacheable)
 		clxs_metacache_put(st, who, catalog, *model, gen, started, NULL, NULL);
+	OPENSSL_cleanse(who, sizeof(who));
 	return rc;
 }

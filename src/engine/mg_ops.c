@@ -135,7 +135,32 @@ static const clxs_mg_field f_msnap[] = {
 	 "File name in the exports folder (\"prod.json\" or \"exports/prod.json\"); default <catalog>_snapshot_<time>.json"},
 	END};
 
+/* usage (mg_usage.c) */
+static const clxs_mg_field f_table_usage[] = {
+	{"catalog", CLXS_MG_STR, true, NULL, "Catalog name"},
+	{"schema_name", CLXS_MG_STR, false, NULL, "Filter by schema"},
+	WH,
+	{"limit", CLXS_MG_INT, false, "10", "Max tables to return (1..10000)"},
+	END};
+static const clxs_mg_field f_column_usage[] = {
+	{"catalog", CLXS_MG_STR, true, NULL, "Catalog name"},
+	{"schema_name", CLXS_MG_STR, false, NULL, "Filter by schema"},
+	WH,
+	{"use_system_tables", CLXS_MG_BOOL, false, "false", "Use system.access.column_lineage for usage data"},
+	{"include_query_history", CLXS_MG_BOOL, false, "false", "Include the statements of system.query.history"},
+	END};
+static const clxs_mg_field f_check_po[] = {
+	{"source_catalog", CLXS_MG_STR, true, NULL, "Catalog to check"},
+	WH, EXCLUDE, END};
+
 const clxs_mg_op clxs_mg_ops[] = {
+	{"table-usage", "table-usage", "Most used tables of a catalog (statements reading or writing them).",
+	 f_table_usage, clxs_mg_table_usage, 0, NULL},
+	{"column-usage", "column-usage", "Column usage analytics for a catalog.", f_column_usage,
+	 clxs_mg_column_usage, 0, NULL},
+	{"check-predictive-optimization", "check-predictive-optimization",
+	 "Check if Predictive Optimization is enabled for a catalog and its schemas.", f_check_po, clxs_mg_check_po,
+	 0, NULL},
 	{"snapshot", "snapshot", "Create a point-in-time metadata snapshot of a catalog (a JSON file in the exports folder).",
 	 f_msnap, clxs_mg_metadata_snapshot, 0, NULL},
 	{"clone-snapshots", "clone-snapshot", "Capture a named snapshot of a catalog's current Delta-version state.",

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "clxs/clone.h"
+#include "clxs/clone_snapshot.h"
 #include "clxs/json.h"
 #include "clxs/sql.h"
 #include "clxs/sql_token.h"
@@ -20,6 +21,8 @@ typedef struct {
 	const char *me; /* the user running the clone, who owns what it creates */
 	json_object *cur_versions, *prev_versions; /* INCREMENTAL: source versions now and at the last clone */
 	json_object *unchanged; /* INCREMENTAL: "schema.name" of tables left alone entirely */
+	json_object *model;     /* source_snapshot_id: model "snapshot" pins each table's version */
+	const char *snap_id;
 	bool shallow;
 	json_object *statements, *skipped, *counts;
 	int step;
@@ -322,7 +325,7 @@ static void plan_tables(plan *p, json_object *tables)
 	clxs_buf_init(&b);
 	json_object *where = json_object_object_get(p->opts, "where_clauses");
 	json_object *props = json_object_object_get(p->opts, "clone_tbl_properties");
-	bool has_version = json_object_object_get(p->opts, "as_of_version") != NULL;
+	bool opt_version = json_object_object_get(p->opts, "as_of_version") != NULL;
 	const char *ts = clxs_json_str(p->opts, "as_of_timestamp", NULL);
 	for (size_t i = 0; i < json_object_array_length(tables); i++) {
 		json_object *t = json_object_array_get_idx(tables, i);
@@ -340,6 +343,19 @@ static void plan_tables(plan *p, json_object *tables)
 		}
 		char key[600];
 		snprintf(key, sizeof(key), "%s.%s", schema, name);
+		/* The version to clone: the snapshot's for this table, else as_of_version. */
+		bool has_version = opt_version;
+		int64_t version = clxs_json_int(p->opts, "as_of_version", 0);
+		if (clxs_clone_snapshot_version(p->model, schema, name, &version)) {
+			if (version < 0) {
+				char why[160];
+				snprintf(why, sizeof(why), "not in snapshot %.64s", p->snap_id);
+				skip(p, "table", schema, name, why);
+				json_object_object_add(p->unchanged, key, json_object_new_boolean(1));
+				continue;
+			}
+			has_version = true;
+		}
 		const char *now = clxs_json_str(p->cur_versions, key, NULL);
 		const char *then = clxs_json_str(p->prev_versions, key, NULL);
 		if (now && then && !strcmp(now, then)) {
@@ -367,8 +383,7 @@ static void plan_tables(plan *p, json_object *tables)
 			rc = clxs_sql_appendf(&b, p->err, "CREATE OR REPLACE TABLE %Q AS SELECT * FROM %Q",
 					      p->dst, schema, name, p->src, schema, name);
 			if (rc == CLXS_OK && has_version)
-				rc = clxs_sql_appendf(&b, p->err, " VERSION AS OF %lld",
-						      (long long)clxs_json_int(p->opts, "as_of_version", 0));
+				rc = clxs_sql_appendf(&b, p->err, " VERSION AS OF %lld", (long long)version);
 			else if (rc == CLXS_OK && ts)
 				rc = clxs_sql_appendf(&b, p->err, " TIMESTAMP AS OF %L", ts);
 			if (rc == CLXS_OK && clxs_buf_puts(&b, " WHERE ") == 0)
@@ -379,8 +394,7 @@ static void plan_tables(plan *p, json_object *tables)
 		rc = clxs_sql_appendf(&b, p->err, "CREATE OR REPLACE TABLE %Q %K CLONE %Q", p->dst, schema,
 				      name, p->shallow ? "SHALLOW" : "DEEP", p->src, schema, name);
 		if (rc == CLXS_OK && has_version)
-			rc = clxs_sql_appendf(&b, p->err, " VERSION AS OF %lld",
-					      (long long)clxs_json_int(p->opts, "as_of_version", 0));
+			rc = clxs_sql_appendf(&b, p->err, " VERSION AS OF %lld", (long long)version);
 		else if (rc == CLXS_OK && ts)
 			rc = clxs_sql_appendf(&b, p->err, " TIMESTAMP AS OF %L", ts);
 		if (rc == CLXS_OK && props && json_object_object_length(props) > 0) {
@@ -397,6 +411,30 @@ static void plan_tables(plan *p, json_object *tables)
 		emit(p, &b, rc, "tables", "table", schema, name);
 	}
 	clxs_buf_free(&b);
+}
+
+/* Snapshot tables the source no longer has (dropped or renamed since the
+ * capture): there is nothing to clone them from, so each is reported. */
+static void plan_snapshot_gone(plan *p, json_object *tables)
+{
+	json_object *snap = json_object_object_get(p->model, "snapshot");
+	json_object *list = json_object_object_get(snap, "tables");
+	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
+		json_object *st = json_object_array_get_idx(list, i);
+		const char *schema = clxs_json_str(st, "schema", ""), *name = clxs_json_str(st, "table", "");
+		bool found = false;
+		for (size_t j = 0; !found && tables && j < json_object_array_length(tables); j++) {
+			json_object *t = json_object_array_get_idx(tables, j);
+			found = !strcasecmp(clxs_json_str(t, "schema", ""), schema) &&
+				!strcasecmp(clxs_json_str(t, "name", ""), name);
+		}
+		if (found || !selected(p, schema, name, "table"))
+			continue;
+		char why[240];
+		snprintf(why, sizeof(why), "in snapshot %.64s (version %lld) but no longer in the source catalog",
+			 p->snap_id, (long long)clxs_json_int(st, "version", -1));
+		skip(p, "table", schema, name, why);
+	}
 }
 
 static void plan_functions(plan *p, json_object *functions)
@@ -761,6 +799,8 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 	p.dst = clxs_json_str(opts, "destination_catalog", NULL);
 	p.shallow = !strcmp(clxs_json_str(opts, "clone_type", "DEEP"), "SHALLOW");
 	p.me = clxs_json_str(model, "current_user", NULL);
+	p.model = model;
+	p.snap_id = clxs_json_str(json_object_object_get(model, "snapshot"), "snapshot_id", "");
 	if (!strcmp(clxs_json_str(opts, "load_type", "FULL"), "INCREMENTAL")) {
 		p.cur_versions = json_object_object_get(model, "source_versions");
 		p.prev_versions = json_object_object_get(model, "previous_versions");
@@ -801,12 +841,26 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 		plan_schemas(&p, schemas);
 	if (tcopy)
 		plan_tables(&p, tcopy);
+	if (json_object_object_get(model, "snapshot"))
+		plan_snapshot_gone(&p, tables);
 	if (clxs_json_bool(opts, "clone_functions", true))
 		plan_functions(&p, functions);
 	if (clxs_json_bool(opts, "clone_views", true))
 		plan_views(&p, views);
 	if (clxs_json_bool(opts, "clone_volumes", true))
 		plan_volumes(&p, volumes);
+
+	/* Row filters and column masks as soon as the functions they call
+	 * exist, and before any grant: a grantee must never see a cloned
+	 * table without the filters and masks its source has. */
+	for (size_t i = 0; tcopy && clxs_json_bool(opts, "copy_security", true) &&
+			   i < json_object_array_length(tcopy); i++) {
+		json_object *t = json_object_array_get_idx(tcopy, i);
+		const char *schema = clxs_json_str(t, "schema", ""), *name = clxs_json_str(t, "name", "");
+		if (selected(&p, schema, name, "table") && !unchanged(&p, schema, name) &&
+		    !is_view_type(clxs_json_str(t, "table_type", "")))
+			plan_security(&p, t, schema, name);
+	}
 
 	/* Governance after every object exists: owners, grants, tags. */
 	governance(&p, cat, "CATALOG", "catalog", NULL, p.dst);
@@ -843,14 +897,6 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 		    clxs_json_str(where, key, clxs_json_str(where, "*", NULL)))
 			plan_constraints(&p, t, schema, name);
 	}
-	for (size_t i = 0; tcopy && clxs_json_bool(opts, "copy_security", true) &&
-			   i < json_object_array_length(tcopy); i++) {
-		json_object *t = json_object_array_get_idx(tcopy, i);
-		const char *schema = clxs_json_str(t, "schema", ""), *name = clxs_json_str(t, "name", "");
-		if (selected(&p, schema, name, "table") && !unchanged(&p, schema, name) &&
-		    !is_view_type(clxs_json_str(t, "table_type", "")))
-			plan_security(&p, t, schema, name);
-	}
 	json_object_put(tcopy);
 	json_object_put(p.functions_cloned);
 	json_object_put(p.unchanged);
@@ -872,5 +918,8 @@ json_object *clxs_clone_plan(json_object *model, json_object *opts, clxs_error *
 	json_object_object_add(out, "statements", p.statements);
 	json_object_object_add(out, "skipped", p.skipped);
 	json_object_object_add(out, "counts", p.counts);
+	json_object *snap = clxs_clone_snapshot_summary(model);
+	if (snap)
+		json_object_object_add(out, "source_snapshot", snap);
 	return out;
 }

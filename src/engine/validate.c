@@ -4,13 +4,14 @@
 #include <strings.h>
 
 #include "clxs/clone.h"
+#include "clxs/clone_snapshot.h"
 #include "clxs/json.h"
 #include "clxs/sql.h"
 #include "clxs/workspace.h"
 
 /* SELECT count(*)[, sum(hash(`c1`, ...))] FROM `cat`.`s`.`t` [VERSION AS OF n] */
 static clxs_code build(clxs_buf *b, json_object *t, const char *cat, json_object *opts, bool at_version,
-		       bool checksum, clxs_error *err)
+		       int64_t snap_version, bool checksum, clxs_error *err)
 {
 	const char *schema = clxs_json_str(t, "schema", ""), *name = clxs_json_str(t, "name", "");
 	clxs_code rc = clxs_sql_appendf(b, err, "SELECT count(*)");
@@ -25,7 +26,10 @@ static clxs_code build(clxs_buf *b, json_object *t, const char *cat, json_object
 	}
 	if (rc == CLXS_OK)
 		rc = clxs_sql_appendf(b, err, " FROM %Q", cat, schema, name);
-	if (rc == CLXS_OK && at_version && json_object_object_get(opts, "as_of_version"))
+	/* source_snapshot_id: the source as the snapshot captured this table. */
+	if (rc == CLXS_OK && at_version && snap_version >= 0)
+		rc = clxs_sql_appendf(b, err, " VERSION AS OF %lld", (long long)snap_version);
+	else if (rc == CLXS_OK && at_version && json_object_object_get(opts, "as_of_version"))
 		rc = clxs_sql_appendf(b, err, " VERSION AS OF %lld", (long long)clxs_json_int(opts, "as_of_version", 0));
 	else if (rc == CLXS_OK && at_version && clxs_json_str(opts, "as_of_timestamp", NULL))
 		rc = clxs_sql_appendf(b, err, " TIMESTAMP AS OF %L", clxs_json_str(opts, "as_of_timestamp", ""));
@@ -65,6 +69,14 @@ clxs_code clxs_clone_validate_run(struct clxs_ws_client *ws, const char *wh, jso
 		snprintf(key, sizeof(key), "%s.%s", schema, name);
 		json_object *o = json_object_new_object();
 		clxs_json_set_str(o, "table", key);
+		int64_t snap_version = -1;
+		if (clxs_clone_snapshot_version(model, schema, name, &snap_version) && snap_version < 0) {
+			/* The clone skipped it: nothing to compare. */
+			clxs_json_set_str(o, "status", "skipped");
+			clxs_json_set_str(o, "reason", "not in the source snapshot");
+			json_object_array_add(out, o);
+			continue;
+		}
 		if (clxs_json_str(where, key, clxs_json_str(where, "*", NULL))) {
 			/* A filtered copy is meant to differ from its source. */
 			clxs_json_set_str(o, "status", "skipped");
@@ -78,9 +90,9 @@ clxs_code clxs_clone_validate_run(struct clxs_ws_client *ws, const char *wh, jso
 		char srows[32] = "", drows[32] = "", ssum[64] = "", dsum[64] = "";
 		clxs_error e;
 		clxs_error_clear(&e);
-		clxs_code rc = build(&a, t, src, opts, true, checksum, &e);
+		clxs_code rc = build(&a, t, src, opts, true, snap_version, checksum, &e);
 		if (rc == CLXS_OK)
-			rc = build(&b, t, dst, opts, false, checksum, &e);
+			rc = build(&b, t, dst, opts, false, -1, checksum, &e);
 		if (rc == CLXS_OK)
 			rc = measure(ws, wh, clxs_buf_str(&a), srows, ssum, &e);
 		if (rc == CLXS_OK)

@@ -74,6 +74,17 @@ static const char *const schema_sql[] = {
 	" added_version INTEGER NOT NULL, removed_version INTEGER)",
 	"CREATE INDEX IF NOT EXISTS lh_ts_table ON lh_table_segments(table_id, removed_version)",
 	"CREATE INDEX IF NOT EXISTS lh_ts_segment ON lh_table_segments(segment_id)",
+	/* query history (lh_history.c): system.query.history, system.access.*_lineage */
+	"CREATE TABLE IF NOT EXISTS lh_query_history("
+	" seq INTEGER PRIMARY KEY, statement_id TEXT NOT NULL, statement_text TEXT NOT NULL,"
+	" statement_type TEXT, executed_by TEXT, execution_status TEXT NOT NULL, error_message TEXT,"
+	" start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, produced_rows INTEGER)",
+	"CREATE INDEX IF NOT EXISTS lh_query_history_start ON lh_query_history(start_ms)",
+	"CREATE TABLE IF NOT EXISTS lh_query_refs("
+	" hist_seq INTEGER NOT NULL, statement_id TEXT NOT NULL, access TEXT NOT NULL,"
+	" catalog_name TEXT NOT NULL, schema_name TEXT NOT NULL, table_name TEXT NOT NULL,"
+	" column_name TEXT NOT NULL DEFAULT '', executed_by TEXT, event_ms INTEGER NOT NULL)",
+	"CREATE INDEX IF NOT EXISTS lh_query_refs_seq ON lh_query_refs(hist_seq)",
 	"INSERT OR IGNORE INTO lh_meta(key, value) VALUES('schema_version', '1')",
 };
 

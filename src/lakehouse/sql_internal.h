@@ -266,5 +266,8 @@ int lhs_udf_expand(lhs_tr *t, const lhs_qname *q, size_t open, size_t close, clx
 /* When (catalog, schema, name) names an information_schema view, append
  * its SQLite subquery and return 1; 0 when it is not one; -1 on error. */
 int lhs_infoschema(lhs_ctx *c, const lhs_qname *q, clxs_buf *out, json_object **cols);
+/* Same for system.query.history and system.access.{table,column}_lineage
+ * (sql_systables.c). */
+int lhs_systables(lhs_ctx *c, const lhs_qname *q, clxs_buf *out, json_object **cols);
 
 #endif

@@ -673,6 +673,8 @@ static clxs_code resolve_table(lhs_tr *t, const lhs_qname *q, const clxs_lh_at *
 	}
 	json_object *cols = NULL;
 	int is = lhs_infoschema(c, q, out, &cols);
+	if (is == 0)
+		is = lhs_systables(c, q, out, &cols);
 	if (is < 0)
 		return c->err->code ? c->err->code : CLXS_EINTERNAL;
 	if (is > 0) {

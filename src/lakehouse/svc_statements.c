@@ -12,6 +12,7 @@
  * Retention: an hour after creation a finished statement's results are
  * dropped and a SUCCEEDED one becomes CLOSED; after a day the record goes. */
 #include "svc_internal.h"
+#include "lh_history.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -329,26 +330,43 @@ static void *run_job(void *arg)
 			.cancel = &j->cancel,
 		};
 		clxs_lh_result res = {0};
+		int64_t started = clxs_now_ms();
 		clxs_code rc = svc->exec(conn->lh, j->sql, &opts, &res, &err);
 		j->finished = 1;
 		if (watching)
 			pthread_join(watcher, NULL);
+		const char *status = "FINISHED", *msg = NULL;
 		if (rc == CLXS_OK) {
 			int stored = store_result(svc, conn->st, j, &res);
 			if (stored > 0)
 				set_final(conn->st, j->id, "FAILED", "BAD_REQUEST",
-					  "[RESULT_SIZE_EXCEEDS_INLINE_LIMIT] The statement's result is larger than"
-					  " the INLINE disposition allows; narrow the query, or set row_limit or"
-					  " byte_limit to receive a truncated result.");
+					  msg = "[RESULT_SIZE_EXCEEDS_INLINE_LIMIT] The statement's result is larger than"
+						" the INLINE disposition allows; narrow the query, or set row_limit or"
+						" byte_limit to receive a truncated result.");
 			else if (stored < 0)
 				set_final(conn->st, j->id, "FAILED", "INTERNAL_ERROR",
-					  "the result could not be stored");
+					  msg = "the result could not be stored");
+			if (stored != 0)
+				status = "FAILED";
 		} else if (rc == CLXS_ECANCELLED) {
 			set_final(conn->st, j->id, "CANCELED", NULL, NULL);
+			status = "CANCELED";
 		} else {
 			set_final(conn->st, j->id, "FAILED", error_code_for(rc),
-				  err.message[0] ? err.message : clxs_code_name(rc));
+				  msg = err.message[0] ? err.message : clxs_code_name(rc));
+			status = "FAILED";
 		}
+		/* Query history (lh_history.c); a failure to record it is logged,
+		 * the statement's own outcome stands. */
+		clxs_lh_history_entry he = {
+			.statement_id = j->id, .text = j->sql, .user = svc->user,
+			.catalog = j->catalog, .schema = j->schema, .status = status,
+			.error_message = msg, .start_ms = started, .end_ms = clxs_now_ms(),
+			.produced_rows = res.rows ? (int64_t)json_object_array_length(res.rows) : 0,
+		};
+		clxs_error herr = {0};
+		if (clxs_lh_history_record(conn->lh, &he, &herr) != CLXS_OK)
+			clxs_error_log("statement %s: query history not recorded: %s", j->id, herr.message);
 		clxs_lh_result_free(&res);
 		svc_conn_put(svc, conn);
 	}

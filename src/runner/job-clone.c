@@ -7,6 +7,7 @@
 
 #include "clxs/audit.h"
 #include "clxs/clone.h"
+#include "clxs/clone_snapshot.h"
 #include "clxs/config.h"
 #include "clxs/daemon.h"
 #include "clxs/jobs.h"
@@ -137,6 +138,17 @@ clxs_code clxs_job_run_clone(clxs_job_ctx *ctx, json_object **result, clxs_error
 		goto out;
 	if (cached)
 		clxs_job_log(ctx->store, ctx->job_id, "info", "source model read from the metadata cache", NULL);
+	/* source_snapshot_id: every table at the version the snapshot captured,
+	 * read from the same audit catalog the snapshot was written to. */
+	if ((rc = clxs_clone_snapshot_apply(t.ws, t.warehouse_id, &aloc, model, opts, err)))
+		goto out;
+	if (json_object_object_get(model, "snapshot")) {
+		char smsg[400];
+		snprintf(smsg, sizeof(smsg), "source snapshot %s: tables cloned at the versions captured at %s",
+			 clxs_json_str(opts, "source_snapshot_id", ""),
+			 clxs_json_str(json_object_object_get(model, "snapshot"), "captured_at", "?"));
+		clxs_job_log(ctx->store, ctx->job_id, "info", smsg, NULL);
+	}
 	clxs_clone_incremental_prepare(t.ws, t.warehouse_id, ctx->store, model, opts, err);
 	if (!(plan = clxs_clone_plan(model, opts, err))) {
 		rc = err->code;

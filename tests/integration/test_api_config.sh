@@ -13,7 +13,7 @@ CFG=$STATE/config
 J='Content-Type: application/json'
 # A config PUT below sets server.api_token, which the API then requires:
 # every request carries it (ignored while no token is configured).
-TOKEN=tok-very-secret
+TOKEN=tok-very-secret-2026
 eval "$(declare -f http | sed '1s/^http/lib_http/')"
 http() { lib_http "$@" -H "X-API-Token: $TOKEN"; }
 
@@ -47,7 +47,7 @@ expect "every worker reads what was written" true "$all"
 YAML='source_catalog: prod
 max_workers: 3
 server:
-  api_token: tok-very-secret
+  api_token: tok-very-secret-2026
 profiles:
   dev:
     max_workers: 1
@@ -55,13 +55,21 @@ profiles:
   prod:
     destination_catalog: prod_clone
 '
+# A token shorter than 16 characters is refused, as clxs serve refuses it.
+before=$(cat "$CFG/clone_config.yaml")
+http PUT /api/config -H "$J" -d "$(jq -n --arg y "${YAML/tok-very-secret-2026/tok-very-secret}" '{yaml_content: $y}')"
+expect "a 15-character token is 422 naming server.api_token" "422 server.api_token" "$HTTP_CODE $(jq -r .detail <<<"$HTTP_BODY")"
+expect "the short token is not echoed" "" "$(grep -o tok-very-secret <<<"$HTTP_BODY")"
+expect "nothing was written" "$before" "$(cat "$CFG/clone_config.yaml")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/config")
+expect "and no token is required" 200 "$code"
 http PUT /api/config -H "$J" -d "$(jq -n --arg y "$YAML" '{yaml_content: $y}')"
 expect "PUT a config with profiles and a token" 200 "$HTTP_CODE"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BASE/api/config")
 expect "the new token is required at once" 401 "$code"
 http GET /api/config
 jq_is "the token is masked in GET" '.server.api_token == "********" and .max_workers == 3'
-expect "the token is not in the body" "" "$(grep -o tok-very-secret <<<"$HTTP_BODY")"
+expect "the token is not in the body" "" "$(grep -o tok-very-secret-2026 <<<"$HTTP_BODY")"
 http GET /api/config/profiles
 expect "GET profiles lists them in file order" '{"profiles":["dev","prod"]}' "$(jq -c . <<<"$HTTP_BODY")"
 http GET '/api/config?profile=dev'
@@ -69,9 +77,9 @@ jq_is "?profile=dev merges the profile" '.max_workers == 1 and .destination_cata
 http GET '/api/config?profile=nope'
 expect "an unknown profile is 404" 404 "$HTTP_CODE"
 # A client that PUTs back the mask keeps the stored token.
-http PUT /api/config -H "$J" -d "$(jq -n --arg y "${YAML/tok-very-secret/\"********\"}" '{yaml_content: $y}')"
+http PUT /api/config -H "$J" -d "$(jq -n --arg y "${YAML/tok-very-secret-2026/\"********\"}" '{yaml_content: $y}')"
 expect "PUT with the masked token" 200 "$HTTP_CODE"
-expect "the real token stays in the file" 1 "$(grep -c tok-very-secret "$CFG/clone_config.yaml")"
+expect "the real token stays in the file" 1 "$(grep -c tok-very-secret-2026 "$CFG/clone_config.yaml")"
 
 # --- invalid values: 422 naming the field, nothing written ----------------------------------
 before=$(cat "$CFG/clone_config.yaml")
@@ -101,6 +109,11 @@ for p in ../lmdb/data.mdb.yaml link.yaml %2Fetc%2Fpasswd.yaml; do
   http GET "/api/config?path=$p"
   expect "GET ?path=$p is 400" 400 "$HTTP_CODE"
 done
+long=$(printf 'a%.0s' $(seq 1100)).yaml
+http GET "/api/config?path=$long"
+expect "GET ?path=<1104 chars> is 422 naming path, not the config in use" "422 path" "$HTTP_CODE $(jq -r .detail <<<"$HTTP_BODY")"
+http GET "/api/config?path=%zz.yaml"
+expect "GET ?path with a bad escape is 422 naming path" "422 path" "$HTTP_CODE $(jq -r .detail <<<"$HTTP_BODY")"
 http GET "/api/config/profiles?path=linkdir/target.yaml"
 expect "GET profiles through a symlinked folder is 400" 400 "$HTTP_CODE"
 expect "the file outside is untouched" "max_workers: 9" "$(cat "$OUT/target.yaml")"
@@ -109,7 +122,7 @@ expect "no evil.yaml anywhere near" "" "$(ls "$STATE"/evil.yaml "$STATE"/../evil
 rm -rf "$OUT"
 
 # --- a second file and POST /api/config/diff ------------------------------------------------
-http PUT /api/config -H "$J" -d "$(jq -n '{yaml_content: "source_catalog: staging\nmax_workers: 3\nclone_type: SHALLOW\nserver:\n  api_token: other\n", path: "config/other.yaml"}')"
+http PUT /api/config -H "$J" -d "$(jq -n '{yaml_content: "source_catalog: staging\nmax_workers: 3\nclone_type: SHALLOW\nserver:\n  api_token: other-token-0123456789\n", path: "config/other.yaml"}')"
 expect "PUT to config/other.yaml" "200 config/other.yaml" "$HTTP_CODE $(jq -r .path <<<"$HTTP_BODY")"
 [ -f "$CFG/other.yaml" ] && ok "other.yaml is in the config folder" || bad "other.yaml missing"
 http GET '/api/config?path=other.yaml'
@@ -137,7 +150,7 @@ http GET /api/config
 jq_is "GET shows the new warehouse" '.sql_warehouse_id == "abcd1234efgh5678"'
 http GET /api/config/profiles
 expect "profiles survive the edit" '{"profiles":["dev","prod"]}' "$(jq -c . <<<"$HTTP_BODY")"
-expect "the token survives the edit" 1 "$(grep -c tok-very-secret "$CFG/clone_config.yaml")"
+expect "the token survives the edit" 1 "$(grep -c tok-very-secret-2026 "$CFG/clone_config.yaml")"
 http PATCH /api/config/warehouse -H "$J" -d '{"warehouse_id": "x; rm -rf /"}'
 expect "a bad warehouse id is 422 naming it" "422 warehouse_id" "$HTTP_CODE $(jq -r .detail <<<"$HTTP_BODY")"
 http PATCH /api/config/warehouse -H "$J" -d '{}'
@@ -280,6 +293,24 @@ jq_is "counts the clone jobs" '.by_type.clone.completed == 7 and .by_status.comp
 jq_is "rates and durations from real jobs" '.success_rate == 100 and .failure_rate == 0 and .duration_seconds.samples >= 7 and .duration_seconds.max >= .duration_seconds.p50'
 jq_is "throughput counts cloned tables" '.throughput.tables_cloned >= 6'
 jq_is "a daily trend" '(.daily | length) >= 1 and ([.daily[].completed] | add) == 7'
+
+# --- query values over their documented maximum: 422 naming them, never "not given" -------
+# (A value that did not fit a handler's buffer used to widen the filter to everything.)
+rep() { printf "%${2}s" '' | tr ' ' "$1"; }
+for q in "/api/audit job_id 255" "/api/auth/volumes catalog 255" "/api/catalog-size-history catalogs 1023" "/api/config path 1024"; do
+  read -r route name max <<<"$q"
+  http GET "$route?$name=$(rep b $((max + 1)))"
+  expect "GET $route?$name=<$((max + 1)) bytes> is 422 naming $name" "422 $name" "$HTTP_CODE $(jq -r .detail <<<"$HTTP_BODY")"
+  http GET "$route?$name=$(rep b "$max")"
+  case "$HTTP_CODE $HTTP_BODY" in
+    "422 "*"bytes long"*) bad "$max bytes of $name are within the limit: $HTTP_BODY" ;;
+    *) ok "$max bytes of $name pass the dispatcher ($HTTP_CODE)" ;;
+  esac
+done
+http GET "/api/audit?job_id=$(rep c 200)%"
+expect "a malformed escape is 422 naming the parameter" "422 job_id" "$HTTP_CODE $(jq -r .detail <<<"$HTTP_BODY")"
+http GET /api/openapi.json
+jq_is "OpenAPI publishes the maximum" '(.paths["/api/audit"].get.parameters | any(.name == "job_id" and .schema.maxLength == 255))'
 
 # --- OpenAPI documents the new routes --------------------------------------------------------
 http GET /api/openapi.json

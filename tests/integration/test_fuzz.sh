@@ -86,8 +86,11 @@ codes=$(for i in $(seq 1 12); do curl -s -o /dev/null -w '%{http_code}\n' "$BASE
 echo "# status counts: $codes"
 grep -q '429:' <<<"$codes" && ok "requests over the limit get 429" || bad "no 429 over the limit ($codes)"
 grep -q '200:' <<<"$codes" && ok "requests within the burst pass" || bad "nothing passed ($codes)"
-http GET /api/health
-expect "the 429 body is the JSON error" RATE_LIMITED "$(jq -r .error_code <<<"$HTTP_BODY")"
+# Another burst, keeping the bodies: how many pass depends on the refill
+# during the burst on a slow machine, so look at the answers that were 429.
+limited=$(for i in $(seq 1 12); do curl -s -w '\n%{http_code}\n' "$BASE/api/health"; done |
+  awk 'prev != "" && $0 == "429" {print prev} {prev = $0}' | head -n 1)
+expect "the 429 body is the JSON error" RATE_LIMITED "$(jq -r .error_code <<<"$limited")"
 hdr=$(for i in 1 2 3 4 5 6; do curl -s -D - -o /dev/null "$BASE/api/health"; done)
 grep -qi '^Retry-After: 1' <<<"$hdr" && ok "429 says when to retry" || bad "no Retry-After"
 expect "static files are not rate limited" 200 "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")"

@@ -100,16 +100,17 @@ expect "clxs view-order agrees" "$order" "$(jq -c .creation_order <<<"$out")"
 
 # --- lineage and impact --------------------------------------------------------------------
 post /api/lineage '{"catalog": "demo", "table": "bronze.orders"}'
-expect "lineage: downstream of bronze.orders" '["demo.silver.orders_clean:1","demo.gold.revenue_by_region:2"]' \
+# The clone read demo.bronze.orders: the lakehouse's query history (system.access.table_lineage) says so.
+expect "lineage: downstream of bronze.orders" '["demo.silver.orders_clean:1","demo_copy.bronze.orders:1","demo.gold.revenue_by_region:2"]' \
   "$(jq -c '[.downstream[] | "\(.object):\(.depth)"]' <<<"$HTTP_BODY")"
-expect "lineage: no system tables on the lakehouse, said gracefully" "false definitions" \
+expect "lineage: the lakehouse's system tables are read" "true system.access.table_lineage+definitions" \
   "$(jq -r '"\(.system_tables.available) \(.source)"' <<<"$HTTP_BODY")"
 post /api/lineage '{"catalog": "demo", "table": "gold.revenue_by_region"}'
 expect "lineage: upstream of the gold view" \
   '["demo.bronze.customers","demo.bronze.orders","demo.silver.orders_clean"]' \
   "$(jq -c '[.upstream[].object] | sort' <<<"$HTTP_BODY")"
 post /api/impact '{"catalog": "demo", "schema": "bronze", "table": "orders"}'
-expect "impact of bronze.orders: the two views over it" '["demo.gold.revenue_by_region:2","demo.silver.orders_clean:1"]' \
+expect "impact of bronze.orders: the two views over it and the clone" '["demo.gold.revenue_by_region:2","demo.silver.orders_clean:1","demo_copy.bronze.orders:1"]' \
   "$(jq -c '[.impacted_objects[] | "\(.object):\(.depth)"] | sort' <<<"$HTTP_BODY")"
 post /api/impact '{"catalog": "demo", "schema": "gold", "table": "revenue_by_region"}'
 expect "nothing reads the gold view" "0 none" "$(jq -r '"\(.total_impacted) \(.risk_level)"' <<<"$HTTP_BODY")"

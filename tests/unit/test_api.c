@@ -183,6 +183,71 @@ static void test_url_decode(void **state)
 	assert_int_equal(clxs_url_decode("0123456789abcdefgh", 18, out, sizeof(out)), -1);
 }
 
+/* Query values that are malformed or over their documented maximum are
+ * refused with 422 naming the parameter before any handler runs (a value
+ * that did not fit a handler's buffer used to read as "not given"). */
+static void test_query_limits(void **state)
+{
+	(void)state;
+	clxs_error err;
+	assert_true(clxs_query_check("", &err));
+	assert_true(clxs_query_check("a=1&&b=&c", &err));
+	assert_int_equal(clxs_query_max_len("job_id"), CLXS_QUERY_VALUE_MAX);
+	assert_int_equal(clxs_query_max_len("path"), 1024);
+	char uri[4096];
+	/* Exactly the maximum passes the check; one byte more does not. */
+	int n = snprintf(uri, sizeof(uri), "job_id=");
+	memset(uri + n, 'x', CLXS_QUERY_VALUE_MAX);
+	uri[n + CLXS_QUERY_VALUE_MAX] = '\0';
+	assert_true(clxs_query_check(uri, &err));
+	/* %41 decodes to one byte: the decoded length counts. */
+	snprintf(uri + n + CLXS_QUERY_VALUE_MAX - 1, sizeof(uri) - (size_t)n - CLXS_QUERY_VALUE_MAX, "%%41");
+	assert_true(clxs_query_check(uri, &err));
+	memset(uri + n, 'x', CLXS_QUERY_VALUE_MAX + 1);
+	uri[n + CLXS_QUERY_VALUE_MAX + 1] = '\0';
+	assert_false(clxs_query_check(uri, &err));
+	assert_int_equal(err.code, CLXS_EVALIDATION);
+	assert_string_equal(err.detail, "job_id");
+	assert_false(clxs_query_check("limit=1&job_id=%zz", &err));
+	assert_string_equal(err.detail, "job_id");
+	assert_false(clxs_query_check("job_id=a%00b", &err));
+	assert_string_equal(err.detail, "job_id");
+	assert_false(clxs_query_check("%zz=1", &err));
+	assert_string_equal(err.detail, "query");
+	assert_false(clxs_query_check("limit=1234567890123456", &err)); /* 16 > 15 */
+	assert_string_equal(err.detail, "limit");
+
+	/* Through the dispatcher: 422 before the handler (the health handler
+	 * takes no parameters, so only the dispatcher can refuse). */
+	int st;
+	n = snprintf(uri, sizeof(uri), "/api/health?catalog=");
+	memset(uri + n, 'c', 300);
+	uri[n + 300] = '\0';
+	json_object *o = call("GET", uri, NULL, &st, NULL, 0);
+	assert_int_equal(st, 422);
+	assert_non_null(strstr(clxs_json_text(o), "catalog"));
+	json_object_put(o);
+	o = call("GET", "/api/health?x=%2", NULL, &st, NULL, 0);
+	assert_int_equal(st, 422);
+	json_object_put(o);
+
+	/* Published in the OpenAPI document. */
+	json_object *doc = clxs_openapi_document(), *paths, *get = NULL, *params = NULL;
+	assert_true(json_object_object_get_ex(doc, "paths", &paths));
+	json_object_object_get_ex(json_object_object_get(paths, "/api/jobs"), "get", &get);
+	assert_true(json_object_object_get_ex(get, "parameters", &params));
+	bool seen = false;
+	for (size_t i = 0; i < json_object_array_length(params); i++) {
+		json_object *p = json_object_array_get_idx(params, i);
+		if (strcmp(clxs_json_str(p, "name", ""), "limit"))
+			continue;
+		seen = true;
+		assert_int_equal(clxs_json_int(json_object_object_get(p, "schema"), "maxLength", 0), 15);
+	}
+	assert_true(seen);
+	json_object_put(doc);
+}
+
 static void test_openapi_covers_routes(void **state)
 {
 	(void)state;
@@ -220,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_path_params),
 		cmocka_unit_test(test_url_decode),
 		cmocka_unit_test(test_openapi_covers_routes),
+		cmocka_unit_test(test_query_limits),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -700,7 +700,7 @@ static void test_validate_json_and_redact(void **state)
 {
 	(void)state;
 	clxs_error e;
-	const char *body = "{\"max_workers\": 7, \"server\": {\"api_token\": \"s3cret\"}, \"x\": 1}";
+	const char *body = "{\"max_workers\": 7, \"server\": {\"api_token\": \"s3cret-0123456789\"}, \"x\": 1}";
 	json_object *in = clxs_json_parse(body, strlen(body), &e);
 	assert_non_null(in);
 	json_object *w = NULL;
@@ -714,7 +714,7 @@ static void test_validate_json_and_redact(void **state)
 	json_object *r = clxs_config_redacted(c);
 	assert_non_null(r);
 	assert_string_equal(clxs_config_str(r, "server.api_token"), "********");
-	assert_string_equal(clxs_config_str(c, "server.api_token"), "s3cret");
+	assert_string_equal(clxs_config_str(c, "server.api_token"), "s3cret-0123456789");
 	assert_int_equal(clxs_config_int(r, "max_workers", 0), 7);
 	json_object_put(r);
 	json_object_put(w);
@@ -771,9 +771,43 @@ static void test_schema_documented(void **state)
 	json_object_put(schema);
 }
 
+/* server.api_token: empty (no token) or at least 16 characters; the same
+ * schema check serves config files, PUT /api/config and clxs serve. The
+ * message never quotes the token. */
+static void test_api_token_min_length(void **state)
+{
+	(void)state;
+	clxs_error e;
+	json_object *c = load("server:\n  api_token: tok-very-secret\n", NULL, NULL, &e); /* 15 */
+	assert_null(c);
+	assert_int_equal(e.code, CLXS_EVALIDATION);
+	assert_string_equal(e.detail, "server.api_token");
+	assert_null(strstr(e.message, "tok-very-secret"));
+	assert_non_null(strstr(e.message, "16"));
+	c = load("server:\n  api_token: tok-very-secret-x\n", NULL, NULL, &e); /* 16 */
+	assert_non_null(c);
+	assert_string_equal(clxs_config_str(c, "server.api_token"), "tok-very-secret-x");
+	json_object_put(c);
+	c = load("server:\n  api_token: \"\"\n", NULL, NULL, &e); /* empty: no token */
+	assert_non_null(c);
+	json_object_put(c);
+	json_object *schema = clxs_config_schema();
+	bool seen = false;
+	for (size_t i = 0; i < json_object_array_length(schema); i++) {
+		json_object *row = json_object_array_get_idx(schema, i);
+		if (strcmp(clxs_json_str(row, "key", ""), "server.api_token") != 0)
+			continue;
+		seen = true;
+		assert_int_equal(clxs_json_int(row, "min_length", 0), 16);
+	}
+	assert_true(seen);
+	json_object_put(schema);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_api_token_min_length),
 		cmocka_unit_test(test_yaml_plain_scalars),
 		cmocka_unit_test(test_yaml_quoted_are_strings),
 		cmocka_unit_test(test_yaml_nested),

@@ -301,6 +301,116 @@ static void test_claim_race(void **state)
 	}
 }
 
+/* The list index: summaries follow every state change made through the job
+ * API, newest first, per type and overall, without the heavy fields. */
+static void test_list_index(void **state)
+{
+	struct fixture *f = *state;
+	clxs_error e;
+	char c1[CLXS_JOB_ID_LEN + 1], c2[CLXS_JOB_ID_LEN + 1], n1[CLXS_JOB_ID_LEN + 1], st[16];
+	json_object *fields = json_object_new_object(), *params = json_object_new_object();
+	clxs_json_set_str(fields, "source_catalog", "prod");
+	clxs_json_set_str(params, "secret_ish", "not in summaries");
+	assert_int_equal(clxs_job_submit(f->st, "clone", params, fields, c1, &e), CLXS_OK);
+	clxs_sleep_ms(2);
+	assert_int_equal(clxs_job_submit(f->st, "noop", NULL, NULL, n1, &e), CLXS_OK);
+	clxs_sleep_ms(2);
+	assert_int_equal(clxs_job_submit(f->st, "clone", params, fields, c2, &e), CLXS_OK);
+	json_object_put(fields);
+	json_object_put(params);
+
+	json_object *l = clxs_job_list_summary(f->st, "clone", 0, &e);
+	assert_non_null(l);
+	assert_int_equal(json_object_array_length(l), 2);
+	json_object *first = json_object_array_get_idx(l, 0);
+	assert_string_equal(clxs_json_str(first, "job_id", ""), c2);
+	assert_string_equal(clxs_json_str(first, "source_catalog", ""), "prod");
+	assert_string_equal(clxs_json_str(first, "status", ""), "queued");
+	assert_non_null(json_object_object_get(first, "created_at"));
+	assert_null(json_object_object_get(first, "params"));
+	assert_null(json_object_object_get(first, "result"));
+	json_object_put(l);
+
+	/* Claim (oldest first: c1), progress, finish: each shows in the list. */
+	json_object *job = clxs_job_claim(f->st, "r1", 10000, &e);
+	assert_string_equal(clxs_json_str(job, "job_id", ""), c1);
+	json_object_put(job);
+	assert_int_equal(clxs_job_progress(f->st, c1, 3, 7, NULL, &e), CLXS_OK);
+	l = clxs_job_list_summary(f->st, "clone", 0, &e);
+	first = json_object_array_get_idx(l, 1);
+	assert_string_equal(clxs_json_str(first, "status", ""), "running");
+	assert_int_equal(clxs_json_int(json_object_object_get(first, "progress"), "completed", 0), 3);
+	assert_int_equal(clxs_json_int(json_object_object_get(first, "progress"), "total", 0), 7);
+	assert_null(json_object_object_get(first, "runner_id"));
+	json_object_put(l);
+
+	assert_int_equal(clxs_job_cancel(f->st, c1, st, &e), CLXS_OK);
+	l = clxs_job_list_summary(f->st, "clone", 1, &e);
+	assert_int_equal(json_object_array_length(l), 1); /* limit */
+	json_object_put(l);
+	l = clxs_job_list_summary(f->st, NULL, 0, &e);
+	assert_int_equal(json_object_array_length(l), 3);
+	assert_string_equal(clxs_json_str(json_object_array_get_idx(l, 1), "job_id", ""), n1);
+	first = json_object_array_get_idx(l, 2);
+	assert_true(clxs_json_bool(first, "cancel_requested", false));
+	json_object_put(l);
+
+	json_object *result = json_object_new_object();
+	clxs_json_set_int(result, "tables_cloned", 5);
+	assert_int_equal(clxs_job_finish(f->st, c1, "r1", "completed", result, NULL, &e), CLXS_OK);
+	json_object_put(result);
+	l = clxs_job_list_summary(f->st, "clone", 0, &e);
+	first = json_object_array_get_idx(l, 1);
+	assert_string_equal(clxs_json_str(first, "status", ""), "completed");
+	assert_non_null(json_object_object_get(first, "completed_at"));
+	assert_null(json_object_object_get(first, "result"));
+	json_object_put(l);
+
+	/* The full list reads the records behind the same index. */
+	l = clxs_job_list(f->st, "clone", 0, &e);
+	assert_int_equal(json_object_array_length(l), 2);
+	first = json_object_array_get_idx(l, 1);
+	assert_string_equal(clxs_json_str(first, "job_id", ""), c1);
+	assert_int_equal(clxs_json_int(json_object_object_get(first, "result"), "tables_cloned", 0), 5);
+	assert_string_equal(clxs_json_str(json_object_object_get(first, "params"), "secret_ish", ""),
+			    "not in summaries");
+	json_object_put(l);
+	l = clxs_job_list(f->st, NULL, 2, &e);
+	assert_int_equal(json_object_array_length(l), 2);
+	assert_string_equal(clxs_json_str(json_object_array_get_idx(l, 0), "job_id", ""), c2);
+	assert_string_equal(clxs_json_str(json_object_array_get_idx(l, 1), "job_id", ""), n1);
+	json_object_put(l);
+}
+
+/* A store written before the index (records only) is indexed on its first
+ * listing. */
+static void test_list_index_backfill(void **state)
+{
+	struct fixture *f = *state;
+	clxs_error e;
+	static const char rec[] = "{\"job_id\":\"00000000000000aa\",\"job_type\":\"clone\","
+				  "\"status\":\"completed\",\"created_ms\":1000,"
+				  "\"result\":{\"big\":true},\"source_catalog\":\"old\"}";
+	json_object *old = clxs_json_parse(rec, strlen(rec), &e);
+	assert_non_null(old);
+	assert_int_equal(clxs_store_put(f->st, CLXS_DB_JOBS, "00000000000000aa", old, &e), CLXS_OK);
+	json_object_put(old);
+	char id[CLXS_JOB_ID_LEN + 1];
+	assert_int_equal(clxs_job_submit(f->st, "clone", NULL, NULL, id, &e), CLXS_OK);
+
+	json_object *l = clxs_job_list_summary(f->st, "clone", 0, &e);
+	assert_non_null(l);
+	assert_int_equal(json_object_array_length(l), 2);
+	assert_string_equal(clxs_json_str(json_object_array_get_idx(l, 0), "job_id", ""), id);
+	json_object *o = json_object_array_get_idx(l, 1);
+	assert_string_equal(clxs_json_str(o, "source_catalog", ""), "old");
+	assert_null(json_object_object_get(o, "result"));
+	json_object_put(l);
+	size_t n = 0;
+	assert_int_equal(clxs_store_count(f->st, CLXS_DB_JOBLIST, &n, &e), CLXS_OK);
+	assert_int_equal(n, 5); /* two entries per job and the mark */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +420,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_claim_race, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_index_backfill, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
